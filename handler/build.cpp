@@ -1,0 +1,137 @@
+// handler/build.cpp — see build.h: jit/source -> plcpp_compiler.so (Clang) -> jit/engine (ORC).
+#include "build.h"
+
+#include "../jit/compiler.h"
+#include "../jit/engine.h"
+#include "../jit/source.h"
+
+#include "llvm_guard.h"
+
+#include <dlfcn.h>
+
+namespace {
+
+build_report report;
+
+void fail(const char *sqlstate, std::string summary) {
+  memcpy(report.sqlstate, sqlstate, 6);
+  report.summary = std::move(summary);
+}
+
+// Clang lives in its own library, loaded on the first compile only (DESIGN §5, issue 4).
+plcpp::jit::compile_entry compiler_entry(const char *path) {
+  static plcpp::jit::compile_entry entry = nullptr;
+  if (entry) return entry;
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    fail("58P01", std::string("could not load the PL/C++ compiler: ") + dlerror());
+    return nullptr;
+  }
+  entry = reinterpret_cast<plcpp::jit::compile_entry>(
+      dlsym(lib, plcpp::jit::compile_entry_symbol));
+  if (!entry) fail("58P01", std::string("bad PL/C++ compiler library: ") + dlerror());
+  return entry;
+}
+
+// Attributes plcpp will know; none is implemented by this version, so each is rejected at its
+// own position rather than silently ignored.
+bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs) {
+  for (const auto &a : attrs) {
+    plcpp::jit::diagnostic d;
+    d.in_body = true;
+    d.line = a.line;
+    d.column = a.column;
+    if (a.name == "memoize" || a.name == "result_cache") {
+      d.message = "attribute plcpp::" + a.name + " is not supported by this version of plcpp";
+      memcpy(report.sqlstate, "0A000", 6);
+    } else {
+      d.message = "unknown attribute plcpp::" + a.name +
+                  " (known attributes: plcpp::memoize, plcpp::result_cache)";
+    }
+    report.diagnostics.push_back(std::move(d));
+  }
+  return attrs.empty();
+}
+
+bool build_impl(const build_input &in, build_output &out) {
+  plcpp::jit::function_spec spec;
+  spec.name = in.name;
+  spec.strict = in.strict;
+  spec.result_tag = in.result_tag;
+  for (int i = 0; i < in.nargs; ++i) spec.params.push_back({in.arg_names[i], in.arg_tags[i]});
+
+  plcpp::jit::prepared_body body = plcpp::jit::prepare_body(in.body);
+  report.diagnostics = body.errors;
+  if (!body.errors.empty()) return false;
+  if (!check_attributes(body.attributes)) return false;
+  if (body.code.find_first_not_of(" \t\r\n") == std::string::npos && !spec.result_tag.empty()) {
+    fail("42P13", "the body of a PL/C++ function that returns a value cannot be empty");
+    return false;
+  }
+
+  plcpp::jit::compile_request request;
+  request.source = plcpp::jit::assemble(spec, body);
+  request.module_name = in.module_name;
+  request.options.include_dir = in.include_dir;
+  request.options.pch_dir = in.pch_dir;
+  request.options.opt_level = in.opt_level;
+
+  auto compile = compiler_entry(in.compiler_library);
+  if (!compile) return false;
+  plcpp::jit::compile_result compiled;
+  {
+    llvm_guard guard;
+    compile(&request, &compiled);
+  }
+  out.compile_ms = compiled.frontend_ms;
+  out.pch_ms = compiled.pch_build_ms;
+  for (auto &d : compiled.diagnostics)
+    (d.level == plcpp::jit::diagnostic::severity::warning ? report.warnings : report.diagnostics)
+        .push_back(d);
+  if (!compiled.ok) {
+    if (report.diagnostics.empty()) fail("XX000", "compilation failed without a diagnostic");
+    return false;
+  }
+
+  llvm_guard guard;
+  auto loaded = plcpp::jit::load(std::move(compiled.module), in.module_name);
+  if (!loaded) {
+    fail("XX000", "linking the compiled function failed: " + llvm::toString(loaded.takeError()));
+    return false;
+  }
+  out.code = loaded->handle;
+  out.entry = reinterpret_cast<plcpp::detail::entry_fn>(loaded->entry);
+  out.link_ms = loaded->link_ms;
+  return true;
+}
+
+} // namespace
+
+const build_report &last_build_report() noexcept { return report; }
+
+bool build(const build_input &in, build_output &out) noexcept {
+  try {
+    memcpy(report.sqlstate, "42601", 6);
+    report.summary.clear();
+    report.diagnostics.clear();
+    report.warnings.clear();
+    return build_impl(in, out);
+  } catch (const std::bad_alloc &) {
+    fail("53200", "out of memory while compiling a PL/C++ function");
+  } catch (const std::exception &e) {
+    fail("XX000", std::string("internal error while compiling a PL/C++ function: ") + e.what());
+  } catch (...) {
+    fail("XX000", "internal error while compiling a PL/C++ function");
+  }
+  return false;
+}
+
+void unload_code(void *code) noexcept {
+  if (!code) return;
+  try {
+    llvm_guard guard;
+    llvm::consumeError(plcpp::jit::unload(code));
+  } catch (...) {
+    // Unloading is best effort: at worst the code stays mapped.
+  }
+}

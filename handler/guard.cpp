@@ -1,0 +1,84 @@
+// handler/guard.cpp — C++ exception -> plain error report -> ereport in the outer frame.
+//
+// plcpp_guarded_call is the only catch(...) in plcpp. It copies what it caught into static
+// storage and returns; plcpp_raise_caught, called by the entry point after the guarded frame
+// is gone, turns it into an ereport. Nothing is reported from inside a catch block.
+#include "plcpp.h"
+
+#include <plcpp/errors.hpp>
+
+#include <cxxabi.h>
+#include <cstdlib>
+#include <new>
+#include <typeinfo>
+
+namespace {
+
+struct caught_error {
+  char sqlstate[6] = "38000";
+  std::string message, detail, hint;
+  void *pg_error = nullptr; // ErrorData* of an error that came from PostgreSQL
+};
+
+caught_error caught;
+
+void record(const char *sqlstate, const char *message, const std::string &detail = {},
+            const std::string &hint = {}) noexcept {
+  try {
+    memcpy(caught.sqlstate, sqlstate, 5);
+    caught.sqlstate[5] = '\0';
+    caught.message = message;
+    caught.detail = detail;
+    caught.hint = hint;
+    caught.pg_error = nullptr;
+  } catch (...) {
+    // Copying the text failed (out of memory): keep a message that needs no allocation.
+    memcpy(caught.sqlstate, "53200", 6);
+    caught.message.clear();
+    caught.detail.clear();
+    caught.hint.clear();
+    caught.pg_error = nullptr;
+  }
+}
+
+std::string type_name(const std::type_info &t) {
+  int status = 0;
+  char *readable = abi::__cxa_demangle(t.name(), nullptr, nullptr, &status);
+  std::string name = status == 0 && readable ? readable : t.name();
+  free(readable);
+  return name;
+}
+
+} // namespace
+
+bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
+                        plcpp::detail::datum *result) noexcept {
+  try {
+    *result = entry(frame);
+    return true;
+  } catch (const plcpp::sql_error &e) {
+    record(e.sqlstate().c_str(), e.message().c_str(), e.detail(), e.hint());
+    caught.pg_error = e.pg_error_data();
+  } catch (const std::bad_alloc &e) {
+    record("53200", "out of memory in PL/C++ function",
+           std::string("C++ exception: ") + e.what());
+  } catch (const std::exception &e) {
+    record("38000", e.what(), "C++ exception of type " + type_name(typeid(e)));
+  } catch (...) {
+    record("38000", "unknown C++ exception escaped the function body");
+  }
+  return false;
+}
+
+void plcpp_raise_caught(void) {
+  if (caught.pg_error) ReThrowError(static_cast<ErrorData *>(caught.pg_error));
+  const char *message = caught.message.empty() ? "out of memory" : caught.message.c_str();
+  const char *detail = caught.detail.empty() ? nullptr : caught.detail.c_str();
+  const char *hint = caught.hint.empty() ? nullptr : caught.hint.c_str();
+  const char *s = caught.sqlstate;
+  ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
+                  errmsg_internal("%s", message),
+                  detail ? errdetail_internal("%s", detail) : 0,
+                  hint ? errhint("%s", hint) : 0));
+  pg_unreachable();
+}

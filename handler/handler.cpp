@@ -1,0 +1,66 @@
+// handler/handler.cpp — the extension's extern "C" entry points, and nothing else.
+#include "plcpp.h"
+
+extern "C" {
+#include "catalog/pg_proc.h"
+#include "commands/event_trigger.h"
+#include "commands/trigger.h"
+#include "funcapi.h"
+#include "nodes/parsenodes.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+PG_FUNCTION_INFO_V1(plcpp_call_handler);
+PG_FUNCTION_INFO_V1(plcpp_inline_handler);
+PG_FUNCTION_INFO_V1(plcpp_validator);
+}
+
+void _PG_init(void) {
+  plcpp_define_gucs();
+  plcpp_function_table_init();
+}
+
+Datum plcpp_call_handler(PG_FUNCTION_ARGS) {
+  if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("PL/C++ trigger functions are not supported yet")));
+  return plcpp_call(fcinfo);
+}
+
+Datum plcpp_inline_handler(PG_FUNCTION_ARGS) {
+  auto *block = reinterpret_cast<InlineCodeBlock *>(DatumGetPointer(PG_GETARG_DATUM(0)));
+  plcpp_run_inline(block->source_text);
+  PG_RETURN_VOID();
+}
+
+// errposition inside the CREATE FUNCTION statement for compile errors (as PL/pgSQL does).
+static void validator_error_context(void *arg) noexcept {
+  if (function_parse_error_transpose(static_cast<const char *>(arg))) return;
+  errcontext("compilation of PL/C++ function");
+}
+
+Datum plcpp_validator(PG_FUNCTION_ARGS) {
+  Oid fn_oid = PG_GETARG_OID(0);
+  if (!CheckFunctionValidatorAccess(fcinfo->flinfo->fn_oid, fn_oid)) PG_RETURN_VOID();
+  if (!check_function_bodies) PG_RETURN_VOID();
+
+  HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+  if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
+  bool isnull;
+  Datum src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
+  char *body = isnull ? pstrdup("") : TextDatumGetCString(src);
+  ReleaseSysCache(tuple);
+
+  ErrorContextCallback context;
+  context.callback = validator_error_context;
+  context.arg = body;
+  context.previous = error_context_stack;
+  error_context_stack = &context;
+  // Compiles and keeps the code: the first call in this session then costs nothing more.
+  plcpp_function_get(fn_oid, true);
+  error_context_stack = context.previous;
+  PG_RETURN_VOID();
+}

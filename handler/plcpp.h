@@ -1,0 +1,60 @@
+// handler/plcpp.h — declarations shared by the handler's files (internal; not installed).
+//
+// Rule for every file here (DESIGN §5): a function either may ereport — then it holds only
+// plain-data locals and calls no C++ that can throw — or it is C++ that may allocate and throw
+// and is then noexcept at its edge and never ereports. The two meet in call.cpp and compile.cpp.
+#pragma once
+
+#include <plcpp/config.hpp>
+
+#include <string>
+
+#include "../runtime/pg.h"
+
+extern "C" {
+#include "access/htup.h"
+#include "storage/itemptr.h"
+}
+
+// One compiled function version, in this backend. Entries live in a hash table keyed by oid
+// and are never freed (fn_extra points at them); only their code is replaced.
+struct plcpp_function {
+  Oid fn_oid;                 // hash key
+  bool valid;                 // cleared by pg_proc invalidations; then xmin/tid are re-checked
+  uint32 hash_value;          // syscache hash of fn_oid, to match invalidation messages
+  TransactionId fn_xmin;      // identity of the pg_proc row version compiled
+  ItemPointerData fn_tid;
+  plcpp::detail::entry_fn entry;
+  void *code;                 // jit handle, for unloading
+  char *signature;            // "add_one(integer)", for error context (TopMemoryContext)
+  int active;                 // calls of this function on the stack
+};
+
+// guc.cpp
+extern int plcpp_opt_level;
+extern char *plcpp_cache_dir;
+void plcpp_define_gucs(void);
+
+// function_table.cpp
+void plcpp_function_table_init(void);
+plcpp_function *plcpp_function_get(Oid fn_oid, bool for_validator);
+int plcpp_call_depth(int delta);
+
+// compile.cpp: compiles pg_proc row `proc_tuple` (may ereport with the compiler's messages).
+// On success sets fn->entry/code/signature; unloads the previous code or defers it if active.
+void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator);
+// Compiles and runs a DO block.
+void plcpp_run_inline(const char *source);
+void plcpp_unload_code(void *code) noexcept;
+
+// guard.cpp: the only catch-all. Runs entry(frame); on a C++ exception returns false with the
+// error recorded in static storage, which plcpp_raise_caught() then reports.
+bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
+                        plcpp::detail::datum *result) noexcept;
+pg_attribute_noreturn() void plcpp_raise_caught(void);
+
+// call.cpp
+Datum plcpp_call(FunctionCallInfo fcinfo);
+void plcpp_begin_call(void);
+// Raises what the call left: the escaped exception (ok = false) or a pending PostgreSQL error.
+void plcpp_finish_call(bool ok);

@@ -1,0 +1,276 @@
+// jit/compiler.cpp — see compiler.h. No PostgreSQL headers here (and none may be added).
+#include "compiler.h"
+
+#include <clang/Basic/Diagnostic.h>
+#include <clang/Basic/DiagnosticOptions.h>
+#include <clang/Basic/SourceManager.h>
+#include <clang/Basic/Version.h>
+#include <clang/CodeGen/CodeGenAction.h>
+#include <clang/Driver/Compilation.h>
+#include <clang/Driver/Driver.h>
+#include <clang/Driver/Job.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/CompilerInvocation.h>
+#include <clang/Frontend/FrontendActions.h>
+#include <clang/Lex/PreprocessorOptions.h>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Host.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Support/xxhash.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+namespace plcpp::jit {
+namespace {
+
+constexpr const char *clang_path = "/usr/lib/llvm-14/bin/clang++";
+constexpr const char *main_file = "plcpp-function.cpp";
+constexpr const char *pch_stub_file = "plcpp-pch.hpp";
+// Bodies are C++20; -Werror=return-type because falling off the end of a non-void body is UB.
+const std::vector<std::string> common_flags = {
+    "-std=c++20", "-fPIC", "-Werror=return-type", "-Wno-unknown-attributes",
+    "-fno-omit-frame-pointer"};
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Collects diagnostics as data instead of printing them (nothing reaches the server log).
+class collector : public clang::DiagnosticConsumer {
+public:
+  explicit collector(unsigned max) : max_(max) {}
+  std::vector<diagnostic> items;
+
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level,
+                        const clang::Diagnostic &info) override {
+    DiagnosticConsumer::HandleDiagnostic(level, info);
+    if (level == clang::DiagnosticsEngine::Ignored) return;
+    if (level == clang::DiagnosticsEngine::Note && !last_kept_) return;
+    if (items.size() >= max_ * 2) return; // errors plus their notes
+    diagnostic d;
+    d.level = level == clang::DiagnosticsEngine::Note      ? diagnostic::severity::note
+              : level == clang::DiagnosticsEngine::Warning ? diagnostic::severity::warning
+                                                           : diagnostic::severity::error;
+    llvm::SmallString<256> text;
+    info.FormatDiagnostic(text);
+    d.message = std::string(text);
+    if (info.hasSourceManager() && info.getLocation().isValid()) {
+      clang::PresumedLoc p = info.getSourceManager().getPresumedLoc(info.getLocation());
+      if (p.isValid()) {
+        d.in_body = std::string_view(p.getFilename()) == body_file;
+        d.line = p.getLine();
+        d.column = p.getColumn();
+      }
+    }
+    // Warnings matter only inside the body; notes only after something kept.
+    last_kept_ = d.level != diagnostic::severity::warning || d.in_body;
+    if (last_kept_) items.push_back(std::move(d));
+  }
+
+private:
+  unsigned max_;
+  bool last_kept_ = false;
+};
+
+// The driver turns a clang++ command line into cc1 arguments (resource dir, libstdc++ paths).
+// That costs ~1 ms, so it runs once per distinct command line.
+std::shared_ptr<clang::CompilerInvocation> invocation_for(const std::vector<std::string> &argv,
+                                                          std::string &error) {
+  static std::map<std::vector<std::string>, std::shared_ptr<clang::CompilerInvocation>> cache;
+  auto it = cache.find(argv);
+  if (it != cache.end()) return it->second;
+
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> opts = new clang::DiagnosticOptions();
+  collector sink(4);
+  clang::DiagnosticsEngine diags(new clang::DiagnosticIDs(), opts, &sink, false);
+  clang::driver::Driver driver(clang_path, llvm::sys::getDefaultTargetTriple(), diags);
+  driver.setCheckInputsExist(false);
+  std::vector<const char *> args;
+  for (const auto &a : argv) args.push_back(a.c_str());
+  std::unique_ptr<clang::driver::Compilation> c(driver.BuildCompilation(args));
+  if (!c || c->getJobs().size() != 1 || !llvm::isa<clang::driver::Command>(*c->getJobs().begin())) {
+    error = "the Clang driver did not produce one compile job";
+    for (auto &d : sink.items) error += ": " + d.message;
+    return nullptr;
+  }
+  const auto &cmd = llvm::cast<clang::driver::Command>(*c->getJobs().begin());
+  auto inv = std::make_shared<clang::CompilerInvocation>();
+  if (!clang::CompilerInvocation::CreateFromArgs(*inv, cmd.getArguments(), diags)) {
+    error = "Clang rejected the compile arguments";
+    return nullptr;
+  }
+  cache.emplace(argv, inv);
+  return inv;
+}
+
+std::vector<std::string> base_argv(const compile_options &o) {
+  std::vector<std::string> argv{clang_path};
+  argv.insert(argv.end(), common_flags.begin(), common_flags.end());
+  argv.push_back("-O" + std::to_string(o.opt_level));
+  argv.push_back("-ferror-limit=" + std::to_string(o.max_errors));
+  argv.push_back("-I" + o.include_dir);
+  return argv;
+}
+
+// Runs `action` on `invocation` (copied) with `source` as the in-memory input file.
+bool run_action(const clang::CompilerInvocation &base, const std::string &file,
+                const std::string &source, clang::FrontendAction &action, collector &sink,
+                const std::string &implicit_pch) {
+  auto inv = std::make_shared<clang::CompilerInvocation>(base);
+  // Without this the front end leaks its whole AST (~10 MB) per compile (JIT-NOTES).
+  inv->getFrontendOpts().DisableFree = false;
+  inv->getCodeGenOpts().DisableFree = false;
+  inv->getPreprocessorOpts().clearRemappedFiles();
+  inv->getPreprocessorOpts().addRemappedFile(
+      file, llvm::MemoryBuffer::getMemBufferCopy(source, file).release());
+  inv->getPreprocessorOpts().ImplicitPCHInclude = implicit_pch;
+
+  clang::CompilerInstance ci;
+  ci.setInvocation(std::move(inv));
+  ci.createDiagnostics(&sink, /*ShouldOwnClient=*/false);
+  ci.setVerboseOutputStream(std::make_unique<llvm::raw_null_ostream>());
+  bool ok = ci.ExecuteAction(action);
+  return ok && !ci.getDiagnostics().hasErrorOccurred();
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The PCH depends on the runtime headers' content, the compiler and the flags.
+std::string pch_path(const compile_options &o) {
+  std::string key = CLANG_VERSION_STRING;
+  for (const auto &a : base_argv(o)) key += "\n" + a;
+  std::error_code ec;
+  std::vector<std::string> headers;
+  for (llvm::sys::fs::directory_iterator it(o.include_dir + "/plcpp", ec), end; it != end && !ec;
+       it.increment(ec))
+    headers.push_back(it->path());
+  std::sort(headers.begin(), headers.end());
+  for (const auto &h : headers) key += "\n" + h + "\n" + read_file(h);
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx",
+           static_cast<unsigned long long>(llvm::xxHash64(llvm::StringRef(key))));
+  return o.pch_dir + "/runtime-" + hex + ".pch";
+}
+
+// Builds the PCH into a temporary file and renames it into place, so that concurrent builders
+// (several backends) never expose a half-written file.
+bool build_pch(const compile_options &o, const std::string &path, std::string &error) {
+  std::vector<std::string> argv = base_argv(o);
+  argv.insert(argv.end(),
+              {"-fpch-instantiate-templates", "-x", "c++-header", pch_stub_file, "-o", path});
+  auto inv = invocation_for(argv, error);
+  if (!inv) return false;
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  auto local = std::make_shared<clang::CompilerInvocation>(*inv);
+  local->getFrontendOpts().OutputFile = tmp;
+  llvm::sys::fs::create_directories(o.pch_dir);
+  collector sink(4);
+  clang::GeneratePCHAction action;
+  if (!run_action(*local, pch_stub_file, "#include <plcpp/plcpp.hpp>\n", action, sink, "")) {
+    llvm::sys::fs::remove(tmp);
+    error = "building the precompiled runtime header failed";
+    for (auto &d : sink.items) error += ": " + d.message;
+    return false;
+  }
+  if (llvm::sys::fs::rename(tmp, path)) {
+    llvm::sys::fs::remove(tmp);
+    error = "could not move the precompiled header into " + o.pch_dir;
+    return false;
+  }
+  return true;
+}
+
+bool pch_problem(const std::vector<diagnostic> &diags) {
+  for (const auto &d : diags)
+    if (d.message.find("precompiled header") != std::string::npos ||
+        d.message.find("PCH file") != std::string::npos)
+      return true;
+  return false;
+}
+
+void compile_impl(const compile_request &req, compile_result &out) {
+  const compile_options &o = req.options;
+  std::string error;
+  std::vector<std::string> argv = base_argv(o);
+  argv.insert(argv.end(), {"-c", main_file});
+  auto inv = invocation_for(argv, error);
+  if (!inv) {
+    out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0, error});
+    return;
+  }
+
+  std::string pch;
+  if (!o.pch_dir.empty()) {
+    pch = pch_path(o);
+    if (!llvm::sys::fs::exists(pch)) {
+      auto t0 = std::chrono::steady_clock::now();
+      if (!build_pch(o, pch, error)) pch.clear(); // compile without; slower but correct
+      out.pch_build_ms = ms_since(t0);
+    }
+  }
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto context = std::make_unique<llvm::LLVMContext>();
+    clang::EmitLLVMOnlyAction action(context.get());
+    collector sink(o.max_errors);
+    bool ok = run_action(*inv, main_file, req.source, action, sink, pch);
+    out.frontend_ms = ms_since(t0);
+    if (!ok && !pch.empty() && attempt == 0 && pch_problem(sink.items)) {
+      // A stale or damaged PCH: rebuild it once, or go on without it.
+      llvm::sys::fs::remove(pch);
+      if (!build_pch(o, pch, error)) pch.clear();
+      continue;
+    }
+    out.diagnostics = std::move(sink.items);
+    if (!ok) return;
+    std::unique_ptr<llvm::Module> module = action.takeModule();
+    if (!module) {
+      out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0,
+                                 "Clang produced no LLVM module"});
+      return;
+    }
+    module->setModuleIdentifier(req.module_name);
+    out.module = llvm::orc::ThreadSafeModule(std::move(module), std::move(context));
+    out.ok = true;
+    return;
+  }
+}
+
+} // namespace
+
+compile_result compile(const compile_request &request) noexcept {
+  compile_result out;
+  try {
+    compile_impl(request, out);
+  } catch (const std::exception &e) {
+    out.ok = false;
+    out.diagnostics.push_back(
+        {diagnostic::severity::error, false, 0, 0, std::string("internal compiler error: ") + e.what()});
+  } catch (...) {
+    out.ok = false;
+    out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0, "internal compiler error"});
+  }
+  return out;
+}
+
+} // namespace plcpp::jit
+
+extern "C" __attribute__((visibility("default"))) void
+plcpp_jit_compile(const plcpp::jit::compile_request *request,
+                  plcpp::jit::compile_result *result) {
+  *result = plcpp::jit::compile(*request);
+}

@@ -1,0 +1,45 @@
+// jit/compiler.h — in-process Clang: translation unit in, LLVM module (or diagnostics) out.
+//
+// Built into plcpp_compiler.so, which links libclang-cpp and is loaded by the handler only
+// when something must actually be compiled; plcpp.so itself never links Clang. The handler
+// reaches it through the one C symbol below.
+#pragma once
+
+#include "diagnostic.h"
+
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+
+#include <string>
+#include <vector>
+
+namespace plcpp::jit {
+
+struct compile_options {
+  std::string include_dir; // holds plcpp/plcpp.hpp
+  std::string pch_dir;     // where precompiled runtime headers are kept; empty = no PCH
+  int opt_level = 2;       // -O0 .. -O3
+  unsigned max_errors = 10;
+};
+
+struct compile_request {
+  std::string source;      // the whole translation unit (jit/source.h)
+  std::string module_name; // unique per function version
+  compile_options options;
+};
+
+struct compile_result {
+  bool ok = false;
+  llvm::orc::ThreadSafeModule module;
+  std::vector<diagnostic> diagnostics; // errors and warnings, bounded
+  double frontend_ms = 0;              // parse + optimise (excludes PCH build)
+  double pch_build_ms = 0;             // > 0 when this call (re)built the PCH
+};
+
+// Never throws; any internal failure is a diagnostic with ok = false.
+compile_result compile(const compile_request &request) noexcept;
+
+// The C symbol plcpp.so looks up in plcpp_compiler.so.
+using compile_entry = void (*)(const compile_request *, compile_result *);
+inline constexpr const char *compile_entry_symbol = "plcpp_jit_compile";
+
+} // namespace plcpp::jit

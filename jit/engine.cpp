@@ -1,0 +1,71 @@
+// jit/engine.cpp — see engine.h.
+#include "engine.h"
+
+#include <plcpp/config.hpp>
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/TargetSelect.h>
+
+#include <chrono>
+#include <memory>
+
+namespace plcpp::jit {
+namespace {
+
+std::unique_ptr<llvm::orc::LLJIT> jit;
+
+llvm::Error ensure_jit() {
+  if (jit) return llvm::Error::success();
+  // Idempotent, and shared with the server's own llvmjit.so if it is loaded too.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::InitializeNativeTargetAsmParser();
+  auto tmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmb) return tmb.takeError();
+  tmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
+  auto j = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*tmb)).create();
+  if (!j) return j.takeError();
+  jit = std::move(*j);
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<loaded_code> load(llvm::orc::ThreadSafeModule module, const std::string &name) {
+  auto t0 = std::chrono::steady_clock::now();
+  if (auto err = ensure_jit()) return std::move(err);
+
+  auto jd = jit->createJITDylib(name);
+  if (!jd) return jd.takeError();
+  // Runtime API, libstdc++ and libc symbols come from the backend process itself.
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      jit->getDataLayout().getGlobalPrefix());
+  if (!process) return process.takeError();
+  jd->addGenerator(std::move(*process));
+
+  auto fail = [&](llvm::Error err) -> llvm::Expected<loaded_code> {
+    llvm::consumeError(jit->getExecutionSession().removeJITDylib(*jd));
+    return std::move(err);
+  };
+  if (auto err = jit->addIRModule(*jd, std::move(module))) return fail(std::move(err));
+  auto sym = jit->lookup(*jd, plcpp::detail::entry_symbol);
+  if (!sym) return fail(sym.takeError());
+  if (auto err = jit->initialize(*jd)) return fail(std::move(err));
+
+  loaded_code code;
+  code.handle = &*jd;
+  code.entry = static_cast<std::uintptr_t>(sym->getAddress());
+  code.link_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return code;
+}
+
+llvm::Error unload(void *handle) {
+  auto &jd = *static_cast<llvm::orc::JITDylib *>(handle);
+  llvm::Error deinit = jit->deinitialize(jd);
+  llvm::Error removed = jit->getExecutionSession().removeJITDylib(jd);
+  return llvm::joinErrors(std::move(deinit), std::move(removed));
+}
+
+} // namespace plcpp::jit

@@ -1,0 +1,44 @@
+// runtime/pg_call.h — the one door from C++ into PostgreSQL functions that can raise.
+//
+// pg_call(f) runs f under PG_TRY (in pg_call.cpp). If PostgreSQL raises an ERROR inside, the
+// error is caught, copied and flushed, and a plcpp::sql_error is thrown once PG_TRY's frame is
+// gone, so C++ destructors run normally. f must touch plain data only: a longjmp out of
+// PostgreSQL skips f's own frame.
+//
+// Outside a subtransaction a caught error cannot be recovered from (locks, buffers, the
+// transaction state may be inconsistent), so it becomes the call's *pending error*: every later
+// pg_call throws it again without entering PostgreSQL, and the handler raises it when the body
+// returns, even if the body swallowed the exception. (spi::subtransaction will lift this.)
+#pragma once
+
+#include <plcpp/errors.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace plcpp::detail {
+
+// Runs fn(arg) under PG_TRY; throws sql_error if it raised.
+PLCPP_API void pg_call_raw(void (*fn)(void *), void *arg);
+
+template <class F> auto pg_call(F &&f) {
+  using R = decltype(f());
+  if constexpr (std::is_void_v<R>) {
+    pg_call_raw([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); }, &f);
+  } else {
+    static_assert(std::is_trivially_copyable_v<R>, "pg_call results must be plain data");
+    struct ctx {
+      std::remove_reference_t<F> *f;
+      R result;
+    } c{&f, R{}};
+    pg_call_raw([](void *p) { auto *c = static_cast<ctx *>(p); c->result = (*c->f)(); }, &c);
+    return c.result;
+  }
+}
+
+// The pending error of the current call (an ErrorData*), or nullptr; see above. The handler
+// clears it when a call starts and takes it when the body returns.
+void *take_pending_error() noexcept;
+void clear_pending_error() noexcept;
+
+} // namespace plcpp::detail
