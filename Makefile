@@ -18,7 +18,7 @@ JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/engine.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o
 
-REGRESS = setup scalar_types errors compile_errors volatility do_blocks replace
+REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

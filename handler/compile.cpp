@@ -77,7 +77,9 @@ void append_diagnostic(StringInfo buf, const plcpp::jit::diagnostic &d) {
     appendStringInfo(buf, "%s: %s (in generated code)", level, d.message.c_str());
 }
 
+// `name` is nullptr for a DO block.
 pg_attribute_noreturn() void report_build_failure(const char *name, const char *body) {
+  const char *what = name ? psprintf("PL/C++ function \"%s\"", name) : "PL/C++ DO block";
   const build_report &r = last_build_report();
   const char *s = r.sqlstate;
   int code = MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
@@ -100,13 +102,12 @@ pg_attribute_noreturn() void report_build_failure(const char *name, const char *
   if (!first) first = &r.diagnostics.front();
   if (first->in_body && first->line)
     ereport(ERROR, (errcode(code),
-                    errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name,
-                           first->line, first->column, first->message.c_str()),
+                    errmsg("%s does not compile: line %u, column %u: %s", what, first->line, first->column, first->message.c_str()),
                     errdetail_internal("%d error%s:\n%s", errors, errors == 1 ? "" : "s", detail.data),
                     internalerrposition(char_position(body, first->line, first->column)),
                     internalerrquery(body)));
   ereport(ERROR, (errcode(code),
-                  errmsg("PL/C++ function \"%s\" does not compile: %s", name, first->message.c_str()),
+                  errmsg("%s does not compile: %s", what, first->message.c_str()),
                   errdetail_internal("%s", detail.data)));
   pg_unreachable();
 }
@@ -232,7 +233,7 @@ void plcpp_run_inline(const char *source) {
   fill_common(in, "plcpp_inline");
 
   build_output out;
-  if (!build(in, out)) report_build_failure("inline_code_block", source);
+  if (!build(in, out)) report_build_failure(nullptr, source);
 
   ErrorContextCallback context;
   context.callback = inline_error_context;

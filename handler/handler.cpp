@@ -2,6 +2,7 @@
 #include "plcpp.h"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_proc.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
@@ -36,10 +37,16 @@ Datum plcpp_inline_handler(PG_FUNCTION_ARGS) {
   PG_RETURN_VOID();
 }
 
+struct validation {
+  const char *body;
+  const char *name;
+};
+
 // errposition inside the CREATE FUNCTION statement for compile errors (as PL/pgSQL does).
 static void validator_error_context(void *arg) noexcept {
-  if (function_parse_error_transpose(static_cast<const char *>(arg))) return;
-  errcontext("compilation of PL/C++ function");
+  auto *v = static_cast<validation *>(arg);
+  if (function_parse_error_transpose(v->body)) return;
+  errcontext("compilation of PL/C++ function \"%s\"", v->name);
 }
 
 Datum plcpp_validator(PG_FUNCTION_ARGS) {
@@ -51,12 +58,14 @@ Datum plcpp_validator(PG_FUNCTION_ARGS) {
   if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
   bool isnull;
   Datum src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
-  char *body = isnull ? pstrdup("") : TextDatumGetCString(src);
+  validation v;
+  v.body = isnull ? pstrdup("") : TextDatumGetCString(src);
+  v.name = pstrdup(NameStr(reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proname));
   ReleaseSysCache(tuple);
 
   ErrorContextCallback context;
   context.callback = validator_error_context;
-  context.arg = body;
+  context.arg = &v;
   context.previous = error_context_stack;
   error_context_stack = &context;
   // Compiles and keeps the code: the first call in this session then costs nothing more.

@@ -70,9 +70,11 @@ public:
         d.column = p.getColumn();
       }
     }
-    // Warnings matter only inside the body; notes only after something kept.
-    last_kept_ = d.level != diagnostic::severity::warning || d.in_body;
-    if (last_kept_) items.push_back(std::move(d));
+    // Warnings and notes matter only inside the body (notes into the runtime header or the
+    // standard library, e.g. overload candidates, are noise); notes only after a kept item.
+    bool keep = d.level == diagnostic::severity::error || d.in_body;
+    if (d.level != diagnostic::severity::note) last_kept_ = keep;
+    if (keep) items.push_back(std::move(d));
   }
 
 private:

@@ -151,7 +151,9 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   tu += "static " + result_type + " plcpp_body(" + params + ") {\n";
   tu += "#line 1 \"" + std::string(body_file) + "\"\n";
   tu += body.code;
-  tu += "\n#line 1 \"" + std::string(wrapper_file) + "\"\n}\n";
+  // The closing brace belongs to the body's line space: "does not return a value in all
+  // control paths" then points just past the user's last line.
+  tu += "\n}\n#line 1 \"" + std::string(wrapper_file) + "\"\n";
   tu += "extern \"C\" PLCPP_API ::plcpp::detail::datum\n"
         "plcpp_entry(::plcpp::detail::call_frame *plcpp_frame) {\n";
   if (spec.strict && !spec.params.empty())
