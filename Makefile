@@ -62,7 +62,10 @@ clean-plcpp:
 # Every object depends on the runtime headers (they are the ABI with compiled bodies).
 $(OBJS) $(COMPILER_OBJS): $(RUNTIME_HEADERS) $(wildcard handler/*.h jit/*.h runtime/*.h)
 
-.PHONY: unit-test format
+.PHONY: unit-test format compile_commands.json
+compile_commands.json:
+	$(MAKE) clean && bear -- $(MAKE)
+
 unit-test: all
 	$(MAKE) -C test/unit run
 

@@ -27,8 +27,7 @@ plcpp::jit::compile_entry compiler_entry(const char *path) {
     fail("58P01", std::string("could not load the PL/C++ compiler: ") + dlerror());
     return nullptr;
   }
-  entry = reinterpret_cast<plcpp::jit::compile_entry>(
-      dlsym(lib, plcpp::jit::compile_entry_symbol));
+  entry = reinterpret_cast<plcpp::jit::compile_entry>(dlsym(lib, plcpp::jit::compile_entry_symbol));
   if (!entry) fail("58P01", std::string("bad PL/C++ compiler library: ") + dlerror());
   return entry;
 }
@@ -58,7 +57,8 @@ bool build_impl(const build_input &in, build_output &out) {
   spec.name = in.name;
   spec.strict = in.strict;
   spec.result_tag = in.result_tag;
-  for (int i = 0; i < in.nargs; ++i) spec.params.push_back({in.arg_names[i], in.arg_tags[i]});
+  for (int i = 0; i < in.nargs; ++i)
+    spec.params.push_back({in.arg_names[i], in.arg_tags[i]});
 
   plcpp::jit::prepared_body body = plcpp::jit::prepare_body(in.body);
   report.diagnostics = body.errors;
@@ -107,7 +107,9 @@ bool build_impl(const build_input &in, build_output &out) {
 
 } // namespace
 
-const build_report &last_build_report() noexcept { return report; }
+const build_report &last_build_report() noexcept {
+  return report;
+}
 
 bool build(const build_input &in, build_output &out) noexcept {
   try {

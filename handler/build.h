@@ -34,7 +34,7 @@ struct build_output {
 // What the last failed build() found, kept in static storage for compile.cpp to report.
 struct build_report {
   char sqlstate[6] = "42601";
-  std::string summary;                  // when there is no diagnostic to show
+  std::string summary; // when there is no diagnostic to show
   std::vector<plcpp::jit::diagnostic> diagnostics;
   std::vector<plcpp::jit::diagnostic> warnings; // body warnings of a successful build
 };

@@ -18,7 +18,9 @@ static void call_error_context(void *arg) noexcept {
   errcontext("PL/C++ function %s", static_cast<plcpp_function *>(arg)->signature);
 }
 
-void plcpp_begin_call(void) { plcpp::detail::clear_pending_error(); }
+void plcpp_begin_call(void) {
+  plcpp::detail::clear_pending_error();
+}
 
 void plcpp_finish_call(bool ok) {
   // A PostgreSQL error caught outside a subtransaction ends the call even if the body
@@ -41,8 +43,8 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
   context.previous = error_context_stack;
   error_context_stack = &context;
 
-  plcpp::detail::call_frame frame{reinterpret_cast<const plcpp::detail::nullable_datum *>(fcinfo->args),
-                                  false};
+  plcpp::detail::call_frame frame{
+      reinterpret_cast<const plcpp::detail::nullable_datum *>(fcinfo->args), false};
   plcpp::detail::datum result = 0;
   plcpp_begin_call();
   fn->active++;

@@ -25,18 +25,28 @@ List *graveyard = NIL; // code replaced while calls were active, freed when none
 // The tag of plcpp::detail::sql for a type, or nullptr if plcpp cannot pass it yet.
 const char *tag_of(Oid type) {
   switch (type) {
-  case BOOLOID: return "bool_";
-  case INT2OID: return "int2";
-  case INT4OID: return "int4";
-  case INT8OID: return "int8";
-  case OIDOID: return "oid";
-  case FLOAT4OID: return "float4";
-  case FLOAT8OID: return "float8";
+  case BOOLOID:
+    return "bool_";
+  case INT2OID:
+    return "int2";
+  case INT4OID:
+    return "int4";
+  case INT8OID:
+    return "int8";
+  case OIDOID:
+    return "oid";
+  case FLOAT4OID:
+    return "float4";
+  case FLOAT8OID:
+    return "float8";
   case TEXTOID:
   case VARCHAROID:
-  case BPCHAROID: return "text";
-  case NAMEOID: return "name";
-  default: return nullptr;
+  case BPCHAROID:
+    return "text";
+  case NAMEOID:
+    return "name";
+  default:
+    return nullptr;
   }
 }
 
@@ -69,7 +79,9 @@ int char_position(const char *src, unsigned line, unsigned col) {
 
 void append_diagnostic(StringInfo buf, const plcpp::jit::diagnostic &d) {
   using sev = plcpp::jit::diagnostic::severity;
-  const char *level = d.level == sev::error ? "error" : d.level == sev::warning ? "warning" : "note";
+  const char *level = d.level == sev::error     ? "error"
+                      : d.level == sev::warning ? "warning"
+                                                : "note";
   if (buf->len) appendStringInfoChar(buf, '\n');
   if (d.in_body && d.line)
     appendStringInfo(buf, "line %u, column %u: %s: %s", d.line, d.column, level, d.message.c_str());
@@ -83,8 +95,7 @@ pg_attribute_noreturn() void report_build_failure(const char *name, const char *
   const build_report &r = last_build_report();
   const char *s = r.sqlstate;
   int code = MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
-  if (r.diagnostics.empty())
-    ereport(ERROR, (errcode(code), errmsg("%s", r.summary.c_str())));
+  if (r.diagnostics.empty()) ereport(ERROR, (errcode(code), errmsg("%s", r.summary.c_str())));
 
   // The first error in the body gives the message and the position; all of them (bounded by
   // -ferror-limit) go to DETAIL, in the compiler's order.
@@ -101,13 +112,14 @@ pg_attribute_noreturn() void report_build_failure(const char *name, const char *
   }
   if (!first) first = &r.diagnostics.front();
   if (first->in_body && first->line)
-    ereport(ERROR, (errcode(code),
-                    errmsg("%s does not compile: line %u, column %u: %s", what, first->line, first->column, first->message.c_str()),
-                    errdetail_internal("%d error%s:\n%s", errors, errors == 1 ? "" : "s", detail.data),
-                    internalerrposition(char_position(body, first->line, first->column)),
-                    internalerrquery(body)));
-  ereport(ERROR, (errcode(code),
-                  errmsg("%s does not compile: %s", what, first->message.c_str()),
+    ereport(ERROR,
+            (errcode(code),
+             errmsg("%s does not compile: line %u, column %u: %s", what, first->line, first->column,
+                    first->message.c_str()),
+             errdetail_internal("%d error%s:\n%s", errors, errors == 1 ? "" : "s", detail.data),
+             internalerrposition(char_position(body, first->line, first->column)),
+             internalerrquery(body)));
+  ereport(ERROR, (errcode(code), errmsg("%s does not compile: %s", what, first->message.c_str()),
                   errdetail_internal("%s", detail.data)));
   pg_unreachable();
 }
@@ -143,7 +155,9 @@ void release_code(void *old_code) {
 
 } // namespace
 
-void plcpp_unload_code(void *code) noexcept { unload_code(code); }
+void plcpp_unload_code(void *code) noexcept {
+  unload_code(code);
+}
 
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator) {
   Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc_tuple));
@@ -175,8 +189,9 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
                              "parameters yet")));
     arg_tags[i] = tag_of(types[i]);
     if (!arg_tags[i])
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                      errmsg("PL/C++ functions cannot take type %s yet", format_type_be(types[i]))));
+      ereport(ERROR,
+              (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+               errmsg("PL/C++ functions cannot take type %s yet", format_type_be(types[i]))));
     arg_names[i] = names && names[i] ? names[i] : "";
     if (arg_names[i][0]) {
       const char *why = plcpp::jit::invalid_parameter_name(arg_names[i]);
@@ -222,7 +237,9 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   if (old_code) release_code(old_code);
 }
 
-static void inline_error_context(void *) noexcept { errcontext("PL/C++ anonymous code block"); }
+static void inline_error_context(void *) noexcept {
+  errcontext("PL/C++ anonymous code block");
+}
 
 void plcpp_run_inline(const char *source) {
   build_input in{};

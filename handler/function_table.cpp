@@ -45,7 +45,9 @@ void plcpp_function_table_init(void) {
   RegisterXactCallback(xact_end, nullptr);
 }
 
-int plcpp_call_depth(int delta) { return call_depth += delta; }
+int plcpp_call_depth(int delta) {
+  return call_depth += delta;
+}
 
 plcpp_function *plcpp_function_get(Oid fn_oid, bool for_validator) {
   HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));

@@ -60,8 +60,7 @@ bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame
     record(e.sqlstate().c_str(), e.message().c_str(), e.detail(), e.hint());
     caught.pg_error = e.pg_error_data();
   } catch (const std::bad_alloc &e) {
-    record("53200", "out of memory in PL/C++ function",
-           std::string("C++ exception: ") + e.what());
+    record("53200", "out of memory in PL/C++ function", std::string("C++ exception: ") + e.what());
   } catch (const std::exception &e) {
     record("38000", e.what(), "C++ exception of type " + type_name(typeid(e)));
   } catch (...) {
@@ -76,9 +75,8 @@ void plcpp_raise_caught(void) {
   const char *detail = caught.detail.empty() ? nullptr : caught.detail.c_str();
   const char *hint = caught.hint.empty() ? nullptr : caught.hint.c_str();
   const char *s = caught.sqlstate;
-  ereport(ERROR, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
-                  errmsg_internal("%s", message),
-                  detail ? errdetail_internal("%s", detail) : 0,
-                  hint ? errhint("%s", hint) : 0));
+  ereport(ERROR,
+          (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg_internal("%s", message),
+           detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
   pg_unreachable();
 }

@@ -14,8 +14,7 @@ void plcpp_define_gucs(void) {
                           "Takes effect for functions compiled afterwards.", &plcpp_opt_level, 2, 0,
                           3, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomStringVariable(
-      "plcpp.cache_dir",
-      "Directory for plcpp's compiled artifacts (precompiled runtime header).",
+      "plcpp.cache_dir", "Directory for plcpp's compiled artifacts (precompiled runtime header).",
       "A relative path is relative to the data directory.", &plcpp_cache_dir, "plcpp_cache",
       PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("plcpp");

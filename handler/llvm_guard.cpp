@@ -11,7 +11,8 @@ namespace {
 
 void fatal_error(void *, const char *reason, bool) {
   // FATAL does not longjmp: the backend exits, so no C++ frame is skipped.
-  ereport(FATAL, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("fatal LLVM error in plcpp: %s", reason)));
+  ereport(FATAL,
+          (errcode(ERRCODE_INTERNAL_ERROR), errmsg("fatal LLVM error in plcpp: %s", reason)));
 }
 
 void bad_alloc(void *, const char *reason, bool) {

@@ -19,15 +19,15 @@ extern "C" {
 // One compiled function version, in this backend. Entries live in a hash table keyed by oid
 // and are never freed (fn_extra points at them); only their code is replaced.
 struct plcpp_function {
-  Oid fn_oid;                 // hash key
-  bool valid;                 // cleared by pg_proc invalidations; then xmin/tid are re-checked
-  uint32 hash_value;          // syscache hash of fn_oid, to match invalidation messages
-  TransactionId fn_xmin;      // identity of the pg_proc row version compiled
+  Oid fn_oid;            // hash key
+  bool valid;            // cleared by pg_proc invalidations; then xmin/tid are re-checked
+  uint32 hash_value;     // syscache hash of fn_oid, to match invalidation messages
+  TransactionId fn_xmin; // identity of the pg_proc row version compiled
   ItemPointerData fn_tid;
   plcpp::detail::entry_fn entry;
-  void *code;                 // jit handle, for unloading
-  char *signature;            // "add_one(integer)", for error context (TopMemoryContext)
-  int active;                 // calls of this function on the stack
+  void *code;      // jit handle, for unloading
+  char *signature; // "add_one(integer)", for error context (TopMemoryContext)
+  int active;      // calls of this function on the stack
 };
 
 // guc.cpp

@@ -7,7 +7,21 @@
 
 namespace plcpp::jit {
 
-static constexpr std::string_view prefix = "[[plcpp::";
+// "[[plcpp::" with optional blanks between the tokens ([[ plcpp :: x ]] is valid C++).
+// Returns the position after "::", or npos.
+static std::size_t match_prefix(std::string_view s, std::size_t pos) {
+  auto blanks = [&](std::size_t p) {
+    while (p < s.size() && std::isspace(static_cast<unsigned char>(s[p])))
+      ++p;
+    return p;
+  };
+  if (s.compare(pos, 2, "[[") != 0) return std::string_view::npos;
+  std::size_t p = blanks(pos + 2);
+  if (s.compare(p, 5, "plcpp") != 0) return std::string_view::npos;
+  p = blanks(p + 5);
+  if (s.compare(p, 2, "::") != 0) return std::string_view::npos;
+  return p + 2;
+}
 
 const attribute_option *attribute::option(const std::string &option_name) const {
   for (const auto &o : options)
@@ -30,7 +44,8 @@ struct parser {
     errors.push_back(std::move(d));
   }
   void blanks() {
-    while (pos < s.size() && std::isspace(static_cast<unsigned char>(s[pos]))) ++pos;
+    while (pos < s.size() && std::isspace(static_cast<unsigned char>(s[pos])))
+      ++pos;
   }
   bool eat(char c) {
     blanks();
@@ -70,7 +85,7 @@ struct parser {
   bool parse_one(attribute &a) {
     std::size_t start = pos;
     line_column(s, start, a.line, a.column);
-    pos += prefix.size();
+    pos = match_prefix(s, pos);
     a.name = identifier();
     if (a.name.empty()) {
       fail(pos, "expected an attribute name after \"plcpp::\"");
@@ -83,8 +98,8 @@ struct parser {
           attribute_option o;
           o.name = identifier();
           if (o.name.empty() || !eat('=') || !value(o.value)) {
-            fail(at, "malformed option of attribute plcpp::" + a.name +
-                         ": expected name = \"value\"");
+            fail(at,
+                 "malformed option of attribute plcpp::" + a.name + ": expected name = \"value\"");
             return false;
           }
           if (a.option(o.name)) {
@@ -120,7 +135,7 @@ std::vector<attribute> take_attributes(std::string &body, std::size_t start,
   parser p{body, start, errors};
   for (;;) {
     p.pos = skip_trivia(body, p.pos);
-    if (body.compare(p.pos, prefix.size(), prefix) != 0) break;
+    if (match_prefix(body, p.pos) == std::string::npos) break;
     std::size_t from = p.pos;
     attribute a;
     if (!p.parse_one(a)) return result;
@@ -134,9 +149,10 @@ std::vector<attribute> take_attributes(std::string &body, std::size_t start,
     result.push_back(std::move(a));
   }
   // Anywhere else is an error: attributes apply to the whole function.
-  for (std::size_t at = find_in_code(body, prefix, p.pos); at != std::string::npos;
-       at = find_in_code(body, prefix, at + prefix.size()))
-    p.fail(at, "a [[plcpp::...]] attribute must be the first statement of the body");
+  for (std::size_t at = find_in_code(body, "[[", p.pos); at != std::string::npos;
+       at = find_in_code(body, "[[", at + 2))
+    if (match_prefix(body, at) != std::string::npos)
+      p.fail(at, "a [[plcpp::...]] attribute must be the first statement of the body");
   return result;
 }
 

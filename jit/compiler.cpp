@@ -35,9 +35,9 @@ constexpr const char *clang_path = "/usr/lib/llvm-14/bin/clang++";
 constexpr const char *main_file = "plcpp-function.cpp";
 constexpr const char *pch_stub_file = "plcpp-pch.hpp";
 // Bodies are C++20; -Werror=return-type because falling off the end of a non-void body is UB.
-const std::vector<std::string> common_flags = {
-    "-std=c++20", "-fPIC", "-Werror=return-type", "-Wno-unknown-attributes",
-    "-fno-omit-frame-pointer"};
+const std::vector<std::string> common_flags = {"-std=c++20", "-fPIC", "-Werror=return-type",
+                                               "-Wno-unknown-attributes",
+                                               "-fno-omit-frame-pointer"};
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -96,11 +96,13 @@ std::shared_ptr<clang::CompilerInvocation> invocation_for(const std::vector<std:
   clang::driver::Driver driver(clang_path, llvm::sys::getDefaultTargetTriple(), diags);
   driver.setCheckInputsExist(false);
   std::vector<const char *> args;
-  for (const auto &a : argv) args.push_back(a.c_str());
+  for (const auto &a : argv)
+    args.push_back(a.c_str());
   std::unique_ptr<clang::driver::Compilation> c(driver.BuildCompilation(args));
   if (!c || c->getJobs().size() != 1 || !llvm::isa<clang::driver::Command>(*c->getJobs().begin())) {
     error = "the Clang driver did not produce one compile job";
-    for (auto &d : sink.items) error += ": " + d.message;
+    for (auto &d : sink.items)
+      error += ": " + d.message;
     return nullptr;
   }
   const auto &cmd = llvm::cast<clang::driver::Command>(*c->getJobs().begin());
@@ -153,14 +155,16 @@ std::string read_file(const std::string &path) {
 // The PCH depends on the runtime headers' content, the compiler and the flags.
 std::string pch_path(const compile_options &o) {
   std::string key = CLANG_VERSION_STRING;
-  for (const auto &a : base_argv(o)) key += "\n" + a;
+  for (const auto &a : base_argv(o))
+    key += "\n" + a;
   std::error_code ec;
   std::vector<std::string> headers;
   for (llvm::sys::fs::directory_iterator it(o.include_dir + "/plcpp", ec), end; it != end && !ec;
        it.increment(ec))
     headers.push_back(it->path());
   std::sort(headers.begin(), headers.end());
-  for (const auto &h : headers) key += "\n" + h + "\n" + read_file(h);
+  for (const auto &h : headers)
+    key += "\n" + h + "\n" + read_file(h);
   char hex[17];
   snprintf(hex, sizeof hex, "%016llx",
            static_cast<unsigned long long>(llvm::xxHash64(llvm::StringRef(key))));
@@ -184,7 +188,8 @@ bool build_pch(const compile_options &o, const std::string &path, std::string &e
   if (!run_action(*local, pch_stub_file, "#include <plcpp/plcpp.hpp>\n", action, sink, "")) {
     llvm::sys::fs::remove(tmp);
     error = "building the precompiled runtime header failed";
-    for (auto &d : sink.items) error += ": " + d.message;
+    for (auto &d : sink.items)
+      error += ": " + d.message;
     return false;
   }
   if (llvm::sys::fs::rename(tmp, path)) {
@@ -241,8 +246,8 @@ void compile_impl(const compile_request &req, compile_result &out) {
     if (!ok) return;
     std::unique_ptr<llvm::Module> module = action.takeModule();
     if (!module) {
-      out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0,
-                                 "Clang produced no LLVM module"});
+      out.diagnostics.push_back(
+          {diagnostic::severity::error, false, 0, 0, "Clang produced no LLVM module"});
       return;
     }
     module->setModuleIdentifier(req.module_name);
@@ -260,11 +265,12 @@ compile_result compile(const compile_request &request) noexcept {
     compile_impl(request, out);
   } catch (const std::exception &e) {
     out.ok = false;
-    out.diagnostics.push_back(
-        {diagnostic::severity::error, false, 0, 0, std::string("internal compiler error: ") + e.what()});
+    out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0,
+                               std::string("internal compiler error: ") + e.what()});
   } catch (...) {
     out.ok = false;
-    out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0, "internal compiler error"});
+    out.diagnostics.push_back(
+        {diagnostic::severity::error, false, 0, 0, "internal compiler error"});
   }
   return out;
 }
@@ -272,7 +278,6 @@ compile_result compile(const compile_request &request) noexcept {
 } // namespace plcpp::jit
 
 extern "C" __attribute__((visibility("default"))) void
-plcpp_jit_compile(const plcpp::jit::compile_request *request,
-                  plcpp::jit::compile_result *result) {
+plcpp_jit_compile(const plcpp::jit::compile_request *request, plcpp::jit::compile_result *result) {
   *result = plcpp::jit::compile(*request);
 }

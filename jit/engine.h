@@ -14,9 +14,9 @@
 namespace plcpp::jit {
 
 struct loaded_code {
-  void *handle = nullptr;      // the JITDylib; pass to unload()
-  std::uintptr_t entry = 0;    // address of plcpp_entry
-  double link_ms = 0;          // codegen + link + static constructors
+  void *handle = nullptr;   // the JITDylib; pass to unload()
+  std::uintptr_t entry = 0; // address of plcpp_entry
+  double link_ms = 0;       // codegen + link + static constructors
 };
 
 llvm::Expected<loaded_code> load(llvm::orc::ThreadSafeModule module, const std::string &name);

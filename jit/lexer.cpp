@@ -28,15 +28,19 @@ static bool is_ident_char(char c) {
 }
 
 std::size_t skip_literal(std::string_view s, std::size_t pos) {
-  // Optional encoding prefix: u8, u, U, L; then R for raw strings.
+  // Optional encoding prefix: u8, u, U, L; then R for raw strings. A prefix letter right after
+  // an identifier character is part of that identifier (fooR"..."), and a ' right after one is
+  // a digit separator (1'000); a " always opens a literal (return"x" is valid C++).
   std::size_t p = pos;
-  if (p > 0 && is_ident_char(s[p - 1])) return pos; // inside an identifier, e.g. fooR"
+  bool after_ident = p > 0 && is_ident_char(s[p - 1]);
+  if (p < s.size() && s[p] == '\'' && after_ident) return pos;
   if (s.compare(p, 2, "u8") == 0)
     p += 2;
   else if (p < s.size() && (s[p] == 'u' || s[p] == 'U' || s[p] == 'L'))
     p += 1;
   bool raw = p < s.size() && s[p] == 'R';
   if (raw) ++p;
+  if (p != pos && after_ident) return pos;
   if (p >= s.size() || (s[p] != '"' && (raw || s[p] != '\''))) return pos;
 
   if (raw) {

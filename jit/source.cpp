@@ -36,22 +36,38 @@ const type_spelling *spelling_of(std::string_view tag) {
 }
 
 constexpr std::array<std::string_view, 97> keywords{{
-    "alignas",   "alignof",      "and",          "and_eq",      "asm",         "auto",
-    "bitand",    "bitor",        "bool",         "break",       "case",        "catch",
-    "char",      "char8_t",      "char16_t",     "char32_t",    "class",       "compl",
-    "concept",   "const",        "consteval",    "constexpr",   "constinit",   "const_cast",
-    "continue",  "co_await",     "co_return",    "co_yield",    "decltype",    "default",
-    "delete",    "do",           "double",       "dynamic_cast", "else",       "enum",
-    "explicit",  "export",       "extern",       "false",       "float",       "for",
-    "friend",    "goto",         "if",           "inline",      "int",         "long",
-    "mutable",   "namespace",    "new",          "noexcept",    "not",         "not_eq",
-    "nullptr",   "operator",     "or",           "or_eq",       "private",     "protected",
-    "public",    "register",     "reinterpret_cast", "requires", "return",     "short",
-    "signed",    "sizeof",       "static",       "static_assert", "static_cast", "struct",
-    "switch",    "template",     "this",         "thread_local", "throw",      "true",
-    "try",       "typedef",      "typeid",       "typename",    "union",       "unsigned",
-    "using",     "virtual",      "void",         "volatile",    "wchar_t",     "while",
-    "xor",       "xor_eq",       "final",        "override",    "import",      "module",
+    "alignas",       "alignof",     "and",
+    "and_eq",        "asm",         "auto",
+    "bitand",        "bitor",       "bool",
+    "break",         "case",        "catch",
+    "char",          "char8_t",     "char16_t",
+    "char32_t",      "class",       "compl",
+    "concept",       "const",       "consteval",
+    "constexpr",     "constinit",   "const_cast",
+    "continue",      "co_await",    "co_return",
+    "co_yield",      "decltype",    "default",
+    "delete",        "do",          "double",
+    "dynamic_cast",  "else",        "enum",
+    "explicit",      "export",      "extern",
+    "false",         "float",       "for",
+    "friend",        "goto",        "if",
+    "inline",        "int",         "long",
+    "mutable",       "namespace",   "new",
+    "noexcept",      "not",         "not_eq",
+    "nullptr",       "operator",    "or",
+    "or_eq",         "private",     "protected",
+    "public",        "register",    "reinterpret_cast",
+    "requires",      "return",      "short",
+    "signed",        "sizeof",      "static",
+    "static_assert", "static_cast", "struct",
+    "switch",        "template",    "this",
+    "thread_local",  "throw",       "true",
+    "try",           "typedef",     "typeid",
+    "typename",      "union",       "unsigned",
+    "using",         "virtual",     "void",
+    "volatile",      "wchar_t",     "while",
+    "xor",           "xor_eq",      "final",
+    "override",      "import",      "module",
     "plcpp",
 }};
 
@@ -72,13 +88,19 @@ void hoist_includes(prepared_body &out, std::size_t &first_statement) {
     std::string_view line(code.data() + pos, eol - pos);
     std::size_t word = line.find_first_not_of(" \t", 1);
     if (word == std::string_view::npos || line.compare(word, 7, "include") != 0) break;
+    // Hoist the directive up to its header name only: a comment after it stays in the body
+    // (a /* opened there must not swallow the generated code that follows the hoisted line).
+    std::size_t name = line.find_first_of("<\"", word + 7);
+    std::size_t close =
+        name == std::string_view::npos ? name : line.find(line[name] == '<' ? '>' : '"', name + 1);
+    std::size_t end = close == std::string_view::npos ? line.size() : close + 1;
     unsigned l, c;
     line_column(code, pos, l, c);
     out.includes.push_back("#line " + std::to_string(l) + " \"" + body_file + "\"\n" +
-                           std::string(line) + "\n");
+                           std::string(line.substr(0, end)) + "\n");
     std::fill(code.begin() + static_cast<std::ptrdiff_t>(pos),
-              code.begin() + static_cast<std::ptrdiff_t>(eol), ' ');
-    pos = eol;
+              code.begin() + static_cast<std::ptrdiff_t>(pos + end), ' ');
+    pos += end;
   }
   first_statement = pos;
 }
@@ -104,6 +126,10 @@ const char *invalid_parameter_name(std::string_view name) {
       return "a C++ identifier has only letters, digits and '_'";
   if (std::find(keywords.begin(), keywords.end(), name) != keywords.end())
     return "it is a C++ keyword";
+  // Object-like macros of the C/C++ library that every body sees.
+  for (std::string_view macro : {"errno", "math_errhandling", "assert", "offsetof", "stdin",
+                                 "stdout", "stderr", "setjmp", "va_arg", "va_start", "va_end"})
+    if (name == macro) return "it is a macro of the C++ library";
   if (name.compare(0, 6, "plcpp_") == 0) return "names starting with plcpp_ are reserved";
   if (name.size() > 1 && name[0] == '_' &&
       (name[1] == '_' || std::isupper(static_cast<unsigned char>(name[1]))))
@@ -145,7 +171,8 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   std::string tu;
   tu += "// plcpp: generated translation unit for function " + spec.name + "\n";
   tu += "#include <plcpp/plcpp.hpp>\n";
-  for (const auto &inc : body.includes) tu += inc;
+  for (const auto &inc : body.includes)
+    tu += inc;
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
   tu += "using namespace plcpp;\n";
   tu += "static " + result_type + " plcpp_body(" + params + ") {\n";

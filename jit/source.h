@@ -30,10 +30,10 @@ struct function_spec {
 
 // The body split into what goes to file scope and what stays in the function.
 struct prepared_body {
-  std::string code;                      // body with #include lines and attributes blanked
-  std::vector<std::string> includes;     // "#line N ...\n#include <...>" blocks, in order
-  std::vector<attribute> attributes;     // leading [[plcpp::...]] attributes
-  std::vector<diagnostic> errors;        // problems found before compiling
+  std::string code;                  // body with #include lines and attributes blanked
+  std::vector<std::string> includes; // "#line N ...\n#include <...>" blocks, in order
+  std::vector<attribute> attributes; // leading [[plcpp::...]] attributes
+  std::vector<diagnostic> errors;    // problems found before compiling
 };
 
 prepared_body prepare_body(std::string_view body);

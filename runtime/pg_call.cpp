@@ -25,9 +25,7 @@ void pg_call_raw(void (*fn)(void *), void *arg) {
   MemoryContext caller_context = CurrentMemoryContext;
   ErrorData *caught = nullptr;
   PG_TRY();
-  {
-    fn(arg);
-  }
+  { fn(arg); }
   PG_CATCH();
   {
     MemoryContextSwitchTo(caller_context);
@@ -48,6 +46,8 @@ void *take_pending_error() noexcept {
   return e;
 }
 
-void clear_pending_error() noexcept { pending_error = nullptr; }
+void clear_pending_error() noexcept {
+  pending_error = nullptr;
+}
 
 } // namespace plcpp::detail

@@ -31,7 +31,12 @@ template <class F> auto pg_call(F &&f) {
       std::remove_reference_t<F> *f;
       R result;
     } c{&f, R{}};
-    pg_call_raw([](void *p) { auto *c = static_cast<ctx *>(p); c->result = (*c->f)(); }, &c);
+    pg_call_raw(
+        [](void *p) {
+          auto *c = static_cast<ctx *>(p);
+          c->result = (*c->f)();
+        },
+        &c);
     return c.result;
   }
 }

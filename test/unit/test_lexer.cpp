@@ -46,8 +46,8 @@ TEST(SkipTrivia, SkipsBlockComments) {
   std::string_view s = "/* a */ /* multi\n line * / still */  /**/x";
   EXPECT_EQ(skip_trivia(s, 0), s.find('x'));
   // "/*/" does not close the comment it opens.
-  std::string_view t = "/*/ not closed yet */y";
-  EXPECT_EQ(skip_trivia(t, 0), t.find('y'));
+  std::string_view t = "/*/ not closed here */Z";
+  EXPECT_EQ(skip_trivia(t, 0), t.find('Z'));
 }
 
 TEST(SkipTrivia, MixedCommentsAndStartOffset) {
@@ -128,7 +128,7 @@ TEST(SkipLiteral, EncodingPrefixes) {
   EXPECT_EQ(skip_literal("L'a' x", 0), 4u);
   EXPECT_EQ(skip_literal("u8'a' x", 0), 5u);
   std::string_view raw8 = R"__(u8R"(")")" x)__";
-  EXPECT_EQ(raw8.substr(skip_literal(raw8, 0)), R"()" x)");
+  EXPECT_EQ(raw8.substr(skip_literal(raw8, 0)), ")\" x");
   std::string_view rawL = R"__(LR"d()")d" x)__";
   EXPECT_EQ(rawL.substr(skip_literal(rawL, 0)), " x");
 }
@@ -231,11 +231,6 @@ TEST(FindInCode, LiteralRightAfterKeyword) {
   // `return"..."` is valid C++: the keyword `return` followed by a string literal.
   std::string_view s = R"(return"needle";)";
   std::size_t found = find_in_code(s, "needle", 0);
-  if (found != npos)
-    GTEST_SKIP() << "BUG jit/lexer.cpp:33 skip_literal: a quote right after an identifier "
-                    "character (return\"needle\") is not taken as a literal, so find_in_code "
-                    "finds \"needle\" inside it at offset "
-                 << found;
   EXPECT_EQ(found, npos);
 }
 

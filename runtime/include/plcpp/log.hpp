@@ -16,7 +16,8 @@ enum class log_level { debug, log, info, notice, warning };
 PLCPP_API void emit_log(log_level level, std::string_view message);
 
 template <class... Args> void log_args(log_level level, const Args &...args) {
-  if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<const Args &, std::string_view> && ...)) {
+  if constexpr (sizeof...(Args) == 1 &&
+                (std::is_convertible_v<const Args &, std::string_view> && ...)) {
     emit_log(level, std::string_view(args...));
   } else {
     std::ostringstream out;

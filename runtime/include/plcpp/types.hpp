@@ -63,11 +63,15 @@ struct bool_ : by_value<bool> {
 };
 struct int2 : by_value<std::int16_t> {
   static std::int16_t from(datum d) noexcept { return static_cast<std::int16_t>(d); }
-  static datum to(std::int16_t v) noexcept { return static_cast<datum>(static_cast<std::intptr_t>(v)); }
+  static datum to(std::int16_t v) noexcept {
+    return static_cast<datum>(static_cast<std::intptr_t>(v));
+  }
 };
 struct int4 : by_value<std::int32_t> {
   static std::int32_t from(datum d) noexcept { return static_cast<std::int32_t>(d); }
-  static datum to(std::int32_t v) noexcept { return static_cast<datum>(static_cast<std::intptr_t>(v)); }
+  static datum to(std::int32_t v) noexcept {
+    return static_cast<datum>(static_cast<std::intptr_t>(v));
+  }
 };
 struct int8 : by_value<std::int64_t> { // 64-bit server: int8 is pass-by-value
   static std::int64_t from(datum d) noexcept { return static_cast<std::int64_t>(d); }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the whole plcpp test suite on a fresh Debian 12 machine, as root:
+#   installs dependencies, builds, installs, runs the C++ unit tests, starts a private
+#   PostgreSQL server under a temporary directory and runs the pg_regress suite against it.
+# Ends with "N passed, N failed"; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if ! { make -j"$(nproc)" && make install; } >build.log 2>&1; then
+  tail -50 build.log
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+
+# C++ unit tests (no server): GoogleTest prints "[  PASSED  ] N tests." / "[  FAILED  ] N tests,"
+make -C test/unit run >unit.log 2>&1
+unit_status=$?
+grep -E '^\[  (PASSED|FAILED) +\]' unit.log | grep -v ' \w*\.' || true
+unit_passed=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) tests?\..*/\1/p' unit.log | tail -1)
+unit_failed=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) tests?,.*/\1/p' unit.log | tail -1)
+passed=$((passed + ${unit_passed:-0}))
+failed=$((failed + ${unit_failed:-0}))
+if [ $unit_status -ne 0 ] && [ -z "${unit_failed:-}" ]; then
+  tail -30 unit.log
+  failed=$((failed + 1)) # the unit tests did not even run
+fi
+echo "unit tests: ${unit_passed:-0} passed, ${unit_failed:-0} failed"
+
+# pg_regress against a private server.
+source scripts/server.sh
+trap server_stop EXIT
+if server_start; then
+  make installcheck >regress.log 2>&1
+  grep -E '^test ' regress.log
+  r_passed=$(grep -cE '^test .* \.\.\. ok' regress.log)
+  r_failed=$(grep -cE '^test .* \.\.\. FAILED' regress.log)
+  if [ -f regression.diffs ] && [ "$r_failed" -gt 0 ]; then head -100 regression.diffs; fi
+  passed=$((passed + r_passed))
+  failed=$((failed + r_failed))
+  echo "pg_regress: $r_passed passed, $r_failed failed"
+else
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,287 @@
+// test/unit/test_compiler.cpp — jit/compiler.h: the real in-process Clang, on units built by
+// jit/source.h, against runtime/include of this checkout. Slower than the other tests, so
+// each case checks several things.
+#include "jit/compiler.h"
+#include "jit/source.h"
+
+#include <gtest/gtest.h>
+
+#include <llvm/IR/Module.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef PLCPP_TEST_INCLUDE_DIR
+#error "PLCPP_TEST_INCLUDE_DIR must name runtime/include (see test/unit/Makefile)"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using plcpp::jit::compile_request;
+using plcpp::jit::compile_result;
+using plcpp::jit::diagnostic;
+using plcpp::jit::function_spec;
+using plcpp::jit::param_spec;
+
+std::string make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "plcpp-unit-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) return {};
+  return pattern;
+}
+
+std::string describe(const std::vector<diagnostic> &diags) {
+  std::ostringstream out;
+  for (const auto &d : diags)
+    out << (d.level == diagnostic::severity::error     ? "error"
+            : d.level == diagnostic::severity::warning ? "warning"
+                                                       : "note")
+        << (d.in_body ? " [body " : " [wrapper ") << d.line << ":" << d.column << "] " << d.message
+        << "\n";
+  return out.str();
+}
+
+std::vector<diagnostic> with_level(const compile_result &r, diagnostic::severity level) {
+  std::vector<diagnostic> out;
+  for (const auto &d : r.diagnostics)
+    if (d.level == level) out.push_back(d);
+  return out;
+}
+
+bool contains(const std::string &haystack, const std::string &needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+class Compiler : public ::testing::Test {
+protected:
+  // One PCH directory for the whole suite (the PCH is built by whichever test runs first).
+  static inline std::string shared_pch_dir;
+
+  static void SetUpTestSuite() { shared_pch_dir = make_temp_dir(); }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    if (!shared_pch_dir.empty()) fs::remove_all(shared_pch_dir, ec);
+  }
+
+  void SetUp() override { ASSERT_FALSE(shared_pch_dir.empty()) << "could not create a temp dir"; }
+
+  static compile_result compile(const function_spec &spec, const std::string &pch_dir,
+                                const std::string &module_name = "plcpp_unit_test") {
+    plcpp::jit::prepared_body body = plcpp::jit::prepare_body(spec.body);
+    EXPECT_TRUE(body.errors.empty()) << describe(body.errors);
+    compile_request request;
+    request.source = plcpp::jit::assemble(spec, body);
+    request.module_name = module_name;
+    request.options.include_dir = PLCPP_TEST_INCLUDE_DIR;
+    request.options.pch_dir = pch_dir;
+    request.options.opt_level = 2;
+    return plcpp::jit::compile(request);
+  }
+
+  static function_spec int4_function(std::string body, std::vector<param_spec> params = {
+                                                           {"a", "int4"}, {"b", "int4"}}) {
+    function_spec spec;
+    spec.name = "unit_test";
+    spec.params = std::move(params);
+    spec.result_tag = "int4";
+    spec.strict = true;
+    spec.body = std::move(body);
+    return spec;
+  }
+
+  static bool defines(compile_result &r, const char *symbol) {
+    return r.module.withModuleDo([&](llvm::Module &m) {
+      const llvm::Function *f = m.getFunction(symbol);
+      return f && !f->isDeclaration();
+    });
+  }
+};
+
+TEST_F(Compiler, ValidBodyCompilesWithPch) {
+  function_spec spec = int4_function("if (!a || !b) return std::nullopt;\nreturn *a + *b;");
+  spec.strict = false; // std::optional<std::int32_t> arguments
+  compile_result r = compile(spec, shared_pch_dir, "unit_valid_pch");
+  ASSERT_TRUE(r.ok) << describe(r.diagnostics);
+  ASSERT_TRUE(static_cast<bool>(r.module));
+  EXPECT_TRUE(defines(r, "plcpp_entry"));
+  r.module.withModuleDo(
+      [](llvm::Module &m) { EXPECT_EQ(m.getModuleIdentifier(), "unit_valid_pch"); });
+  EXPECT_TRUE(with_level(r, diagnostic::severity::error).empty()) << describe(r.diagnostics);
+  EXPECT_GT(r.frontend_ms, 0);
+}
+
+TEST_F(Compiler, ValidBodyCompilesWithoutPch) {
+  // Empty pch_dir: no PCH. Also: unnamed ($1) arguments, text in and out, a void function.
+  function_spec spec;
+  spec.name = "no_pch";
+  spec.params = {{"", "text"}, {"n", "int8"}};
+  spec.result_tag = "text";
+  spec.strict = true;
+  spec.body = "std::string s($1);\nreturn s.substr(0, static_cast<std::size_t>(n));";
+  compile_result r = compile(spec, "");
+  ASSERT_TRUE(r.ok) << describe(r.diagnostics);
+  ASSERT_TRUE(static_cast<bool>(r.module));
+  EXPECT_TRUE(defines(r, "plcpp_entry"));
+  EXPECT_EQ(r.pch_build_ms, 0);
+
+  function_spec proc;
+  proc.name = "void_no_pch";
+  proc.params = {{"msg", "text"}};
+  proc.body = "if (msg) notice(\"got \", *msg);";
+  compile_result v = compile(proc, "");
+  ASSERT_TRUE(v.ok) << describe(v.diagnostics);
+  EXPECT_TRUE(defines(v, "plcpp_entry"));
+}
+
+TEST_F(Compiler, PchFileAppearsAfterFirstCompile) {
+  std::string dir = make_temp_dir();
+  ASSERT_FALSE(dir.empty());
+  auto pch_files = [&] {
+    std::vector<std::string> names;
+    for (const auto &e : fs::directory_iterator(dir))
+      names.push_back(e.path().filename());
+    return names;
+  };
+  EXPECT_TRUE(pch_files().empty());
+
+  compile_result first = compile(int4_function("return a + b;"), dir);
+  EXPECT_TRUE(first.ok) << describe(first.diagnostics);
+  EXPECT_GT(first.pch_build_ms, 0);
+  std::vector<std::string> names = pch_files();
+  ASSERT_EQ(names.size(), 1u) << "expected exactly one file (no leftover .tmp)";
+  EXPECT_EQ(names[0].rfind("runtime-", 0), 0u) << names[0];
+  EXPECT_EQ(fs::path(names[0]).extension(), ".pch") << names[0];
+  EXPECT_GT(fs::file_size(fs::path(dir) / names[0]), 0u);
+
+  // The second compile reuses it.
+  compile_result second = compile(int4_function("return a - b;"), dir);
+  EXPECT_TRUE(second.ok) << describe(second.diagnostics);
+  EXPECT_EQ(second.pch_build_ms, 0);
+  EXPECT_EQ(pch_files(), names);
+
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_F(Compiler, UndeclaredIdentifierOnThirdLine) {
+  compile_result r = compile(int4_function("int x = a;\n"
+                                           "int y = b;\n"
+                                           "  return x + y + undeclared_thing;\n"),
+                             shared_pch_dir);
+  EXPECT_FALSE(r.ok);
+  std::vector<diagnostic> errors = with_level(r, diagnostic::severity::error);
+  ASSERT_EQ(errors.size(), 1u) << describe(r.diagnostics);
+  EXPECT_TRUE(errors[0].in_body);
+  EXPECT_EQ(errors[0].line, 3u);
+  EXPECT_EQ(errors[0].column, 18u);
+  EXPECT_TRUE(contains(errors[0].message, "undeclared_thing")) << errors[0].message;
+  EXPECT_TRUE(contains(errors[0].message, "undeclared identifier")) << errors[0].message;
+}
+
+TEST_F(Compiler, AllErrorsAreReported) {
+  compile_result r = compile(int4_function("int x = first_missing;\n"
+                                           "\n"
+                                           "int y = x + \tsecond_missing;\n"
+                                           "return x + y;"),
+                             shared_pch_dir);
+  EXPECT_FALSE(r.ok);
+  std::vector<diagnostic> errors = with_level(r, diagnostic::severity::error);
+  ASSERT_EQ(errors.size(), 2u) << describe(r.diagnostics);
+  EXPECT_TRUE(errors[0].in_body);
+  EXPECT_EQ(errors[0].line, 1u);
+  EXPECT_EQ(errors[0].column, 9u);
+  EXPECT_TRUE(contains(errors[0].message, "first_missing")) << errors[0].message;
+  EXPECT_TRUE(errors[1].in_body);
+  EXPECT_EQ(errors[1].line, 3u);
+  EXPECT_EQ(errors[1].column, 14u); // byte column: the tab counts as one
+  EXPECT_TRUE(contains(errors[1].message, "second_missing")) << errors[1].message;
+}
+
+TEST_F(Compiler, LeadingIncludeCompilesAndKeepsLineNumbers) {
+  const std::string include = "// needs std::regex\n"
+                              "#include <regex>\n";
+  compile_result ok = compile(
+      int4_function(include + "static const std::regex digits(\"[0-9]+\");\n"
+                              "return std::regex_match(std::to_string(a + b), digits) ? 1 : 0;"),
+      shared_pch_dir);
+  EXPECT_TRUE(ok.ok) << describe(ok.diagnostics);
+  EXPECT_TRUE(static_cast<bool>(ok.module));
+
+  compile_result bad = compile(int4_function(include + "std::regex re(\"a+\");\n"
+                                                       "std::smatch m;\n"
+                                                       "return re.mark_count() + oops;"),
+                               shared_pch_dir);
+  EXPECT_FALSE(bad.ok);
+  std::vector<diagnostic> errors = with_level(bad, diagnostic::severity::error);
+  ASSERT_EQ(errors.size(), 1u) << describe(bad.diagnostics);
+  EXPECT_TRUE(errors[0].in_body);
+  EXPECT_EQ(errors[0].line, 5u);
+  EXPECT_EQ(errors[0].column, 26u);
+  EXPECT_TRUE(contains(errors[0].message, "oops")) << errors[0].message;
+
+  // A problem in a hoisted #include is reported on that include's line of the body.
+  compile_result missing =
+      compile(int4_function("\n  #include <no_such_header_plcpp>\nreturn a;"), shared_pch_dir);
+  EXPECT_FALSE(missing.ok);
+  errors = with_level(missing, diagnostic::severity::error);
+  ASSERT_EQ(errors.size(), 1u) << describe(missing.diagnostics);
+  EXPECT_TRUE(errors[0].in_body);
+  EXPECT_EQ(errors[0].line, 2u);
+  EXPECT_TRUE(contains(errors[0].message, "no_such_header_plcpp")) << errors[0].message;
+}
+
+TEST_F(Compiler, IncludeLineEndingInABlockComment) {
+  // Valid C++: a block comment that starts on the #include line and ends on the next one.
+  compile_result r = compile(int4_function("#include <climits> /* for INT_MAX,\n"
+                                           "   and nothing else */\n"
+                                           "return a < INT_MAX ? a + 1 : a;"),
+                             shared_pch_dir);
+  EXPECT_TRUE(r.ok);
+  EXPECT_TRUE(with_level(r, diagnostic::severity::error).empty()) << describe(r.diagnostics);
+}
+
+TEST_F(Compiler, ReturningAStringFromAnIntFunctionIsABodyError) {
+  compile_result r = compile(int4_function("int unused_ok = a;\nreturn \"x\";"), shared_pch_dir);
+  EXPECT_FALSE(r.ok);
+  std::vector<diagnostic> errors = with_level(r, diagnostic::severity::error);
+  ASSERT_FALSE(errors.empty()) << describe(r.diagnostics);
+  EXPECT_TRUE(errors[0].in_body) << describe(r.diagnostics);
+  EXPECT_EQ(errors[0].line, 2u);
+  EXPECT_EQ(errors[0].column, 8u);
+}
+
+TEST_F(Compiler, FallingOffTheEndIsAnError) {
+  compile_result r =
+      compile(int4_function("if (a > b) return a;\nnotice(\"no return\");"), shared_pch_dir);
+  EXPECT_FALSE(r.ok);
+  EXPECT_FALSE(static_cast<bool>(r.module));
+  std::vector<diagnostic> errors = with_level(r, diagnostic::severity::error);
+  ASSERT_EQ(errors.size(), 1u) << describe(r.diagnostics);
+  EXPECT_TRUE(contains(errors[0].message, "does not return a value")) << errors[0].message;
+  // Reported at the closing brace, which sits on the line after the body's last one.
+  EXPECT_TRUE(errors[0].in_body);
+  EXPECT_EQ(errors[0].line, 3u);
+  EXPECT_EQ(errors[0].column, 1u);
+}
+
+TEST_F(Compiler, WarningsDoNotFailTheCompile) {
+  compile_result r = compile(int4_function("int unused = 42;\n"
+                                           "int truncated = 2.5;\n"
+                                           "return a + truncated;"),
+                             shared_pch_dir);
+  ASSERT_TRUE(r.ok) << describe(r.diagnostics);
+  EXPECT_TRUE(static_cast<bool>(r.module));
+  EXPECT_TRUE(with_level(r, diagnostic::severity::error).empty()) << describe(r.diagnostics);
+  // -Wliteral-conversion is on by default: reported, in the body, as a warning.
+  std::vector<diagnostic> warnings = with_level(r, diagnostic::severity::warning);
+  ASSERT_FALSE(warnings.empty()) << describe(r.diagnostics);
+  bool found = false;
+  for (const auto &w : warnings)
+    if (w.in_body && w.line == 2 && w.column == 17) found = true;
+  EXPECT_TRUE(found) << describe(r.diagnostics);
+}
+
+} // namespace
