@@ -17,7 +17,6 @@ struct build_input {
   const char *const *arg_tags;
   const char *result_tag; // "" for void
   bool strict;
-  bool is_inline; // a DO block
   int opt_level;
   const char *include_dir;
   const char *pch_dir;

@@ -155,10 +155,6 @@ void release_code(void *old_code) {
 
 } // namespace
 
-void plcpp_unload_code(void *code) noexcept {
-  unload_code(code);
-}
-
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator) {
   Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc_tuple));
   const char *name = NameStr(proc->proname);
@@ -246,7 +242,6 @@ void plcpp_run_inline(const char *source) {
   in.name = "inline_code_block";
   in.body = source;
   in.result_tag = "";
-  in.is_inline = true;
   fill_common(in, "plcpp_inline");
 
   build_output out;

@@ -45,7 +45,6 @@ int plcpp_call_depth(int delta);
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator);
 // Compiles and runs a DO block.
 void plcpp_run_inline(const char *source);
-void plcpp_unload_code(void *code) noexcept;
 
 // guard.cpp: the only catch-all. Runs entry(frame); on a C++ exception returns false with the
 // error recorded in static storage, which plcpp_raise_caught() then reports.
