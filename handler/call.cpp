@@ -47,11 +47,9 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
       reinterpret_cast<const plcpp::detail::nullable_datum *>(fcinfo->args), false};
   plcpp::detail::datum result = 0;
   plcpp_begin_call();
-  fn->active++;
   plcpp_call_depth(+1);
   bool ok = plcpp_guarded_call(fn->entry, &frame, &result);
   plcpp_call_depth(-1);
-  fn->active--;
 
   plcpp_finish_call(ok);
 

@@ -27,7 +27,6 @@ struct plcpp_function {
   plcpp::detail::entry_fn entry;
   void *code;      // jit handle, for unloading
   char *signature; // "add_one(integer)", for error context (TopMemoryContext)
-  int active;      // calls of this function on the stack
 };
 
 // guc.cpp

@@ -31,3 +31,10 @@ BEGIN
 END $$;
 SELECT self_replace(), version_of();
 DROP FUNCTION version_of();
+-- plcpp.opt_level applies to functions compiled afterwards; out-of-range values are refused
+SET plcpp.opt_level = 5;
+SET plcpp.opt_level = 0;
+CREATE FUNCTION at_o0(x int) RETURNS int LANGUAGE plcpp STRICT AS $$ return x * 3; $$;
+SELECT at_o0(14);
+RESET plcpp.opt_level;
+SHOW plcpp.opt_level;
