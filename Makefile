@@ -12,8 +12,10 @@ DATA = plcpp--1.0.sql
 PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/guc.o handler/function_table.o handler/call.o \
-	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o
-RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o
+	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o handler/srf.o
+RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
+	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
+	runtime/self.o runtime/srf.o runtime/trigger.o
 JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/engine.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o

@@ -52,19 +52,65 @@ bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs) {
   return attrs.empty();
 }
 
-bool build_impl(const build_input &in, build_output &out) {
+const type_desc *find_type(const build_input &in, Oid oid) {
+  for (int i = 0; i < in.ntypes; ++i)
+    if (in.types[i].oid == oid) return &in.types[i];
+  return nullptr;
+}
+
+plcpp::jit::type_ref type_of(const build_input &in, Oid oid) {
+  const type_desc *t = find_type(in, oid);
+  if (!t) return plcpp::jit::text_form_type(oid);
+  switch (t->kind) {
+  case 'b':
+    if (auto b = plcpp::jit::builtin_type(oid)) return *b;
+    return plcpp::jit::text_form_type(oid);
+  case 'a':
+    return plcpp::jit::array_type(type_of(in, t->element), oid);
+  case 'c':
+    return plcpp::jit::struct_type(t->name, oid);
+  default:
+    return plcpp::jit::text_form_type(oid);
+  }
+}
+
+plcpp::jit::function_spec make_spec(const build_input &in) {
   plcpp::jit::function_spec spec;
   spec.name = in.name;
   spec.strict = in.strict;
-  spec.result_tag = in.result_tag;
+  spec.kind = in.kind == build_kind::scalar          ? plcpp::jit::function_kind::scalar
+              : in.kind == build_kind::set_returning ? plcpp::jit::function_kind::set_returning
+                                                     : plcpp::jit::function_kind::trigger;
   for (int i = 0; i < in.nargs; ++i)
-    spec.params.push_back({in.arg_names[i], in.arg_tags[i]});
+    spec.params.push_back({in.arg_names[i], type_of(in, in.arg_types[i])});
+  if (in.result_type != 0) spec.result = type_of(in, in.result_type);
+  for (int i = 0; i < in.ncolumns; ++i)
+    spec.columns.push_back({in.column_names[i], type_of(in, in.column_types[i])});
+  spec.out_row = in.out_row;
+  if (in.out_row) spec.result = plcpp::jit::struct_type("out_row", 2249);
+  for (int i = 0; i < in.ntypes; ++i) {
+    const type_desc &t = in.types[i];
+    if (t.kind != 'c') continue;
+    plcpp::jit::composite_spec c;
+    c.name = t.name;
+    c.oid = t.oid;
+    c.array_oid = t.array_oid;
+    for (int f = 0; f < t.nfields; ++f)
+      c.fields.push_back({t.field_names[f], type_of(in, t.field_types[f]), t.field_not_null[f]});
+    spec.composites.push_back(std::move(c));
+  }
+  return spec;
+}
+
+bool build_impl(const build_input &in, build_output &out) {
+  plcpp::jit::function_spec spec = make_spec(in);
 
   plcpp::jit::prepared_body body = plcpp::jit::prepare_body(in.body);
   report.diagnostics = body.errors;
   if (!body.errors.empty()) return false;
   if (!check_attributes(body.attributes)) return false;
-  if (body.code.find_first_not_of(" \t\r\n") == std::string::npos && !spec.result_tag.empty()) {
+  if (body.code.find_first_not_of(" \t\r\n") == std::string::npos &&
+      in.kind == build_kind::scalar && spec.result) {
     fail("42P13", "the body of a PL/C++ function that returns a value cannot be empty");
     return false;
   }

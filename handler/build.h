@@ -6,16 +6,40 @@
 
 #include "../jit/diagnostic.h"
 
+using Oid = plcpp::Oid; // the same type as PostgreSQL's Oid
+
 #include <string>
 #include <vector>
+
+// A SQL type as compile.cpp found it in the catalog (plain data for build.cpp).
+struct type_desc {
+  Oid oid;
+  char kind;        // 'b' built-in scalar, 'a' array, 'c' composite, 't' text form
+  Oid element;      // 'a': the element type (also described in the table)
+  const char *name; // 'c': the struct name
+  Oid array_oid;    // 'c': its array type
+  int nfields;      // 'c': live attributes
+  const char *const *field_names;
+  const Oid *field_types;
+  const bool *field_not_null;
+};
+
+enum class build_kind { scalar, set_returning, trigger };
 
 struct build_input {
   const char *name;
   const char *body;
+  build_kind kind;
   int nargs;
   const char *const *arg_names; // "" for unnamed
-  const char *const *arg_tags;
-  const char *result_tag; // "" for void
+  const Oid *arg_types;
+  Oid result_type; // InvalidOid: void (scalar), or OUT columns (out_row)
+  int ncolumns;    // set-returning and OUT-parameter results: the columns
+  const char *const *column_names;
+  const Oid *column_types;
+  bool out_row;
+  int ntypes; // every type used, composites after the types of their fields
+  const type_desc *types;
   bool strict;
   int opt_level;
   const char *include_dir;

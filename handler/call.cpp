@@ -2,30 +2,53 @@
 //
 // Arguments are read in place from fcinfo->args by the compiled entry point (the conversions
 // are compiled into it), so the per-call work here is: find the function, push the error
-// context, run it under the guard, report what it raised.
+// context, make a call_state current, run the body under the guard, end its SPI use, report
+// what it raised. Set-returning and trigger calls add their glue (srf.cpp, trigger data).
 #include "plcpp.h"
 
 #include <cstddef>
 
+#include "../runtime/call_state.h"
 #include "../runtime/pg_call.h"
+
+extern "C" {
+#include "executor/spi.h"
+#include "funcapi.h"
+}
 
 static_assert(sizeof(plcpp::detail::nullable_datum) == sizeof(NullableDatum));
 static_assert(offsetof(plcpp::detail::nullable_datum, value) == offsetof(NullableDatum, value));
 static_assert(offsetof(plcpp::detail::nullable_datum, isnull) == offsetof(NullableDatum, isnull));
-static_assert(sizeof(plcpp::detail::datum) == sizeof(Datum));
+static_assert(sizeof(plcpp::detail::raw_datum) == sizeof(Datum));
 
 static void call_error_context(void *arg) noexcept {
   errcontext("PL/C++ function %s", static_cast<plcpp_function *>(arg)->signature);
 }
 
-void plcpp_begin_call(void) {
+bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
+               plcpp::detail::raw_datum *result, plcpp::detail::call_state *state) {
+  plcpp::detail::call_state *outer = plcpp::detail::current_call;
+  plcpp::detail::current_call = state;
   plcpp::detail::clear_pending_error();
+  plcpp_call_depth(+1);
+  bool ok = plcpp_guarded_call(entry, frame, result);
+  plcpp_call_depth(-1);
+  plcpp::detail::current_call = outer;
+  return ok;
 }
 
-void plcpp_finish_call(bool ok) {
+void plcpp_finish_call(bool ok, plcpp::detail::call_state *state) {
   // A PostgreSQL error caught outside a subtransaction ends the call even if the body
-  // swallowed it; an exception that escaped wins (the transaction aborts either way).
+  // swallowed it; an exception that escaped wins (the transaction aborts either way). After
+  // such an error SPI's stack may hold the connections of the calls it unwound: the abort
+  // cleans them up, so SPI_finish is only for calls that end cleanly.
   void *pending = plcpp::detail::take_pending_error();
+  if (state->spi_connected && !pending) {
+    state->spi_connected = false;
+    int rc = SPI_finish();
+    if (rc != SPI_OK_FINISH) elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
+  }
+  plcpp::detail::end_call(*state);
   if (!ok) plcpp_raise_caught();
   if (pending) ReThrowError(static_cast<ErrorData *>(pending));
 }
@@ -43,15 +66,19 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
   context.previous = error_context_stack;
   error_context_stack = &context;
 
+  plcpp::detail::call_state state{};
+  state.self = fn->self;
+  state.read_only = fn->read_only;
+  state.caller_context = CurrentMemoryContext;
+  if (fn->retset) plcpp_srf_begin(fcinfo, &state);
+  if (fn->out_row) plcpp_out_row_begin(fcinfo, &state);
+  if (fn->trigger) state.trigger_data = reinterpret_cast<TriggerData *>(fcinfo->context);
+
   plcpp::detail::call_frame frame{
       reinterpret_cast<const plcpp::detail::nullable_datum *>(fcinfo->args), false};
-  plcpp::detail::datum result = 0;
-  plcpp_begin_call();
-  plcpp_call_depth(+1);
-  bool ok = plcpp_guarded_call(fn->entry, &frame, &result);
-  plcpp_call_depth(-1);
-
-  plcpp_finish_call(ok);
+  plcpp::detail::raw_datum result = 0;
+  bool ok = plcpp_run(fn->entry, &frame, &result, &state);
+  plcpp_finish_call(ok, &state);
 
   error_context_stack = context.previous;
   fcinfo->isnull = frame.result_isnull;

@@ -14,40 +14,111 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 }
 
 #include "../jit/source.h"
+#include "../runtime/call_state.h"
 
 namespace {
 
 List *graveyard = NIL; // code replaced while calls were active, freed when none are
 
-// The tag of plcpp::detail::sql for a type, or nullptr if plcpp cannot pass it yet.
-const char *tag_of(Oid type) {
-  switch (type) {
-  case BOOLOID:
-    return "bool_";
-  case INT2OID:
-    return "int2";
-  case INT4OID:
-    return "int4";
-  case INT8OID:
-    return "int8";
-  case OIDOID:
-    return "oid";
-  case FLOAT4OID:
-    return "float4";
-  case FLOAT8OID:
-    return "float8";
-  case TEXTOID:
-  case VARCHAROID:
-  case BPCHAROID:
-    return "text";
-  case NAMEOID:
-    return "name";
-  default:
-    return nullptr;
+// Every SQL type a function uses, described for build.cpp: arrays after their element type,
+// composites after the types of their attributes (the order their structs are declared in).
+const char *get_typ_name(Oid oid);
+
+struct type_table {
+  type_desc *items;
+  int n, capacity;
+};
+
+bool listed(const type_table &t, Oid oid) {
+  for (int i = 0; i < t.n; ++i)
+    if (t.items[i].oid == oid) return true;
+  return false;
+}
+
+type_desc &append(type_table &t, Oid oid, char kind) {
+  if (t.n == t.capacity) {
+    t.capacity *= 2;
+    t.items = static_cast<type_desc *>(repalloc(t.items, sizeof(type_desc) * t.capacity));
   }
+  type_desc &d = t.items[t.n++];
+  memset(&d, 0, sizeof d);
+  d.oid = oid;
+  d.kind = kind;
+  return d;
+}
+
+void check_identifier(const char *name, const char *what, Oid type) {
+  const char *why = plcpp::jit::invalid_parameter_name(name);
+  if (why)
+    ereport(ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("type %s cannot be used in a PL/C++ function: %s \"%s\" is not a C++ "
+                    "name (%s)",
+                    format_type_be(type), what, name, why),
+             errhint("PL/C++ declares a struct for a composite type; rename the %s.", what)));
+}
+
+void describe(type_table &t, Oid oid, int depth) {
+  if (listed(t, oid)) return;
+  if (depth > 16)
+    ereport(ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("type %s nests composite types too deeply for PL/C++", format_type_be(oid))));
+  if (plcpp::jit::is_builtin_type(oid)) {
+    append(t, oid, 'b');
+    return;
+  }
+  char typtype = get_typtype(oid);
+  if (typtype == TYPTYPE_PSEUDO)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("PL/C++ functions cannot use type %s", format_type_be(oid)),
+                    errhint("Polymorphic and pseudo-types are not supported; declare a concrete "
+                            "type.")));
+  Oid element = get_element_type(oid);
+  if (element != InvalidOid) {
+    describe(t, element, depth + 1);
+    append(t, oid, 'a').element = element;
+    return;
+  }
+  if (typtype != TYPTYPE_COMPOSITE) { // domains, enums, ranges, user types: text form
+    append(t, oid, 't');
+    return;
+  }
+  const char *name = get_typ_name(oid);
+  check_identifier(name, "type name", oid);
+  TupleDesc desc = lookup_rowtype_tupdesc_copy(oid, -1);
+  int live = 0;
+  auto **names = static_cast<const char **>(palloc0(sizeof(char *) * (desc->natts + 1)));
+  auto *types = static_cast<Oid *>(palloc0(sizeof(Oid) * (desc->natts + 1)));
+  auto *not_null = static_cast<bool *>(palloc0(sizeof(bool) * (desc->natts + 1)));
+  for (int i = 0; i < desc->natts; ++i) {
+    Form_pg_attribute a = TupleDescAttr(desc, i);
+    if (a->attisdropped) continue;
+    check_identifier(NameStr(a->attname), "attribute", oid);
+    describe(t, a->atttypid, depth + 1);
+    names[live] = pstrdup(NameStr(a->attname));
+    types[live] = a->atttypid;
+    not_null[live++] = a->attnotnull;
+  }
+  type_desc &d = append(t, oid, 'c');
+  d.name = name;
+  d.array_oid = get_array_type(oid);
+  d.nfields = live;
+  d.field_names = names;
+  d.field_types = types;
+  d.field_not_null = not_null;
+}
+
+const char *get_typ_name(Oid oid) {
+  HeapTuple tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(oid));
+  if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for type %u", oid);
+  const char *name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(tup))->typname));
+  ReleaseSysCache(tup);
+  return name;
 }
 
 const char *include_dir() {
@@ -138,19 +209,52 @@ void fill_common(build_input &in, const char *module_name) {
   in.module_name = module_name;
 }
 
-void release_code(void *old_code) {
-  if (plcpp_call_depth(0) > 0) {
-    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-    graveyard = lappend(graveyard, old_code);
-    MemoryContextSwitchTo(old);
-    return;
+// Replaced code (and its self() description, which running calls may still use) is freed
+// when no call is active, else deferred.
+void release_code(void *old_code, const plcpp::function_info *old_self) {
+  MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+  graveyard = lappend(graveyard, old_code);
+  graveyard = lappend(graveyard, const_cast<plcpp::function_info *>(old_self));
+  MemoryContextSwitchTo(old);
+  if (plcpp_call_depth(0) > 0) return;
+  for (int i = 0; i + 1 < list_length(graveyard); i += 2) {
+    unload_code(list_nth(graveyard, i));
+    plcpp::detail::free_function_info(
+        static_cast<const plcpp::function_info *>(list_nth(graveyard, i + 1)));
   }
-  ListCell *lc;
-  foreach (lc, graveyard)
-    unload_code(lfirst(lc));
   list_free(graveyard);
   graveyard = NIL;
-  unload_code(old_code);
+}
+
+} // namespace
+
+namespace {
+
+const char *volatility_name(char v) {
+  return v == PROVOLATILE_IMMUTABLE ? "immutable" : v == PROVOLATILE_STABLE ? "stable" : "volatile";
+}
+
+// self() of a function: described once per compiled version (TopMemoryContext / C++ heap).
+const plcpp::function_info *describe_self(Oid fn_oid, Form_pg_proc proc, int nargs,
+                                          const char *const *in_names, const Oid *in_types) {
+  auto **type_names = static_cast<const char **>(palloc0(sizeof(char *) * (nargs + 1)));
+  for (int i = 0; i < nargs; ++i)
+    type_names[i] = format_type_be(in_types[i]);
+  plcpp::detail::function_info_input in{};
+  in.oid = fn_oid;
+  in.name = NameStr(proc->proname);
+  const char *schema = get_namespace_name(proc->pronamespace);
+  in.schema = schema ? schema : "";
+  in.signature = format_procedure(fn_oid);
+  in.nargs = nargs;
+  in.arg_names = in_names;
+  in.arg_types = type_names;
+  in.volatility = volatility_name(proc->provolatile);
+  in.strict = proc->proisstrict;
+  in.returns_set = proc->proretset;
+  const plcpp::function_info *info = plcpp::detail::make_function_info(in);
+  if (!info) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+  return info;
 }
 
 } // namespace
@@ -160,43 +264,90 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   const char *name = NameStr(proc->proname);
   char *signature = format_procedure(fn->fn_oid);
 
-  if (proc->proretset)
+  type_table types{static_cast<type_desc *>(palloc(sizeof(type_desc) * 8)), 0, 8};
+  build_input in{};
+  in.kind = proc->proretset ? build_kind::set_returning : build_kind::scalar;
+  if (proc->prorettype == TRIGGEROID) {
+    if (proc->proretset) elog(ERROR, "trigger functions cannot return sets");
+    in.kind = build_kind::trigger;
+  } else if (proc->prorettype == EVENT_TRIGGEROID) {
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("PL/C++ functions cannot return sets yet")));
-  const char *result_tag = "";
-  if (proc->prorettype != VOIDOID) {
-    result_tag = tag_of(proc->prorettype);
-    if (!result_tag)
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                      errmsg("PL/C++ functions cannot return type %s yet",
-                             format_type_be(proc->prorettype))));
+                    errmsg("PL/C++ does not support event triggers")));
   }
 
-  Oid *types;
-  char **names;
+  // Input arguments become the body's parameters; OUT, INOUT and TABLE ones its result columns.
+  Oid *all_types;
+  char **all_names;
   char *modes;
-  int nargs = get_func_arg_info(proc_tuple, &types, &names, &modes);
-  auto **arg_names = static_cast<const char **>(palloc0(sizeof(char *) * (nargs + 1)));
-  auto **arg_tags = static_cast<const char **>(palloc0(sizeof(char *) * (nargs + 1)));
-  for (int i = 0; i < nargs; ++i) {
-    if (modes && modes[i] != PROARGMODE_IN)
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                      errmsg("PL/C++ functions cannot have OUT, INOUT, VARIADIC or TABLE "
-                             "parameters yet")));
-    arg_tags[i] = tag_of(types[i]);
-    if (!arg_tags[i])
-      ereport(ERROR,
-              (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-               errmsg("PL/C++ functions cannot take type %s yet", format_type_be(types[i]))));
-    arg_names[i] = names && names[i] ? names[i] : "";
-    if (arg_names[i][0]) {
-      const char *why = plcpp::jit::invalid_parameter_name(arg_names[i]);
+  int nall = get_func_arg_info(proc_tuple, &all_types, &all_names, &modes);
+  auto **arg_names = static_cast<const char **>(palloc0(sizeof(char *) * (nall + 1)));
+  auto *arg_types = static_cast<Oid *>(palloc0(sizeof(Oid) * (nall + 1)));
+  auto **col_names = static_cast<const char **>(palloc0(sizeof(char *) * (nall + 1)));
+  auto *col_types = static_cast<Oid *>(palloc0(sizeof(Oid) * (nall + 1)));
+  int nargs = 0, ncols = 0;
+  for (int i = 0; i < nall; ++i) {
+    char mode = modes ? modes[i] : PROARGMODE_IN;
+    const char *arg_name = all_names && all_names[i] ? all_names[i] : "";
+    if (arg_name[0]) {
+      const char *why = plcpp::jit::invalid_parameter_name(arg_name);
       if (why)
         ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
                         errmsg("argument name \"%s\" cannot be used in a PL/C++ function: %s",
-                               arg_names[i], why),
+                               arg_name, why),
                         errhint("Rename the argument, or leave it unnamed and use $%d.", i + 1)));
     }
+    describe(types, all_types[i], 0);
+    if (mode == PROARGMODE_IN || mode == PROARGMODE_INOUT || mode == PROARGMODE_VARIADIC) {
+      arg_names[nargs] = arg_name;
+      arg_types[nargs++] = all_types[i];
+    }
+    if (mode == PROARGMODE_OUT || mode == PROARGMODE_INOUT || mode == PROARGMODE_TABLE) {
+      if (!arg_name[0])
+        ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+                        errmsg("PL/C++ needs a name for every OUT and TABLE column"),
+                        errhint("They become members of struct out_row.")));
+      col_names[ncols] = arg_name;
+      col_types[ncols++] = all_types[i];
+    }
+  }
+
+  Oid rettype = proc->prorettype;
+  if (in.kind == build_kind::trigger) {
+    in.result_type = InvalidOid;
+  } else if (ncols > 1 || (ncols == 1 && rettype == RECORDOID)) {
+    in.out_row = true; // OUT/TABLE columns: rows are struct out_row
+    in.result_type = InvalidOid;
+  } else if (rettype == RECORDOID) {
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("PL/C++ functions cannot return an anonymous record"),
+                    errhint("Use OUT parameters, RETURNS TABLE (...) or a named composite type.")));
+  } else if (rettype != VOIDOID) {
+    describe(types, rettype, 0);
+    in.result_type = rettype;
+    ncols = 0;
+    if (in.kind == build_kind::set_returning) {
+      // SETOF composite: the type's attributes; SETOF scalar: one column.
+      const type_desc *t = nullptr;
+      for (int i = 0; i < types.n; ++i)
+        if (types.items[i].oid == rettype) t = &types.items[i];
+      if (t->kind == 'c') {
+        for (int i = 0; i < t->nfields; ++i) {
+          col_names =
+              static_cast<const char **>(repalloc(col_names, sizeof(char *) * (t->nfields + 1)));
+          col_types = static_cast<Oid *>(repalloc(col_types, sizeof(Oid) * (t->nfields + 1)));
+          col_names[i] = t->field_names[i];
+          col_types[i] = t->field_types[i];
+        }
+        ncols = t->nfields;
+      } else {
+        col_names[0] = "";
+        col_types[0] = rettype;
+        ncols = 1;
+      }
+    }
+  } else if (in.kind == build_kind::set_returning) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+                    errmsg("a set-returning PL/C++ function cannot return SETOF void")));
   }
 
   bool isnull;
@@ -207,30 +358,44 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   char module_name[64];
   snprintf(module_name, sizeof module_name, "plcpp_%u_%u", fn->fn_oid,
            HeapTupleHeaderGetRawXmin(proc_tuple->t_data));
-  build_input in{};
   in.name = name;
   in.body = body;
   in.nargs = nargs;
   in.arg_names = arg_names;
-  in.arg_tags = arg_tags;
-  in.result_tag = result_tag;
+  in.arg_types = arg_types;
+  in.ncolumns = ncols;
+  in.column_names = col_names;
+  in.column_types = col_types;
+  in.ntypes = types.n;
+  in.types = types.items;
   in.strict = proc->proisstrict;
   fill_common(in, module_name);
 
+  const plcpp::function_info *self = describe_self(fn->fn_oid, proc, nargs, arg_names, arg_types);
+
   build_output out;
-  if (!build(in, out)) report_build_failure(name, body);
+  if (!build(in, out)) {
+    plcpp::detail::free_function_info(self);
+    report_build_failure(name, body);
+  }
   if (for_validator) report_warnings();
   elog(DEBUG1, "plcpp: compiled %s in %.1f ms (+%.1f ms link, %.1f ms PCH)", signature,
        out.compile_ms, out.link_ms, out.pch_ms);
 
   void *old_code = fn->code;
+  const plcpp::function_info *old_self = fn->self;
   fn->entry = out.entry;
   fn->code = out.code;
+  fn->self = self;
+  fn->read_only = proc->provolatile != PROVOLATILE_VOLATILE;
+  fn->retset = proc->proretset;
+  fn->trigger = in.kind == build_kind::trigger;
+  fn->out_row = in.out_row && in.kind == build_kind::scalar;
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;
   if (fn->signature) pfree(fn->signature);
   fn->signature = MemoryContextStrdup(TopMemoryContext, signature);
-  if (old_code) release_code(old_code);
+  if (old_code) release_code(old_code, old_self);
 }
 
 static void inline_error_context(void *) noexcept {
@@ -241,11 +406,22 @@ void plcpp_run_inline(const char *source) {
   build_input in{};
   in.name = "inline_code_block";
   in.body = source;
-  in.result_tag = "";
+  in.kind = build_kind::scalar;
   fill_common(in, "plcpp_inline");
 
   build_output out;
   if (!build(in, out)) report_build_failure(nullptr, source);
+
+  static const plcpp::function_info *self = nullptr;
+  if (!self) {
+    plcpp::detail::function_info_input info{};
+    info.name = "inline_code_block";
+    info.schema = "";
+    info.signature = "inline_code_block()";
+    info.volatility = "volatile";
+    self = plcpp::detail::make_function_info(info);
+    if (!self) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+  }
 
   ErrorContextCallback context;
   context.callback = inline_error_context;
@@ -253,13 +429,13 @@ void plcpp_run_inline(const char *source) {
   context.previous = error_context_stack;
   error_context_stack = &context;
 
+  plcpp::detail::call_state state{};
+  state.self = self;
+  state.caller_context = CurrentMemoryContext;
   plcpp::detail::call_frame frame{nullptr, false};
-  plcpp::detail::datum result;
-  plcpp_begin_call();
-  plcpp_call_depth(+1);
-  bool ok = plcpp_guarded_call(out.entry, &frame, &result);
-  plcpp_call_depth(-1);
+  plcpp::detail::raw_datum result;
+  bool ok = plcpp_run(out.entry, &frame, &result, &state);
   unload_code(out.code);
-  plcpp_finish_call(ok);
+  plcpp_finish_call(ok, &state);
   error_context_stack = context.previous;
 }

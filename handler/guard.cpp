@@ -52,7 +52,7 @@ std::string type_name(const std::type_info &t) {
 } // namespace
 
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
-                        plcpp::detail::datum *result) noexcept {
+                        plcpp::detail::raw_datum *result) noexcept {
   try {
     *result = entry(frame);
     return true;

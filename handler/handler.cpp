@@ -25,9 +25,9 @@ void _PG_init(void) {
 }
 
 Datum plcpp_call_handler(PG_FUNCTION_ARGS) {
-  if (CALLED_AS_TRIGGER(fcinfo) || CALLED_AS_EVENT_TRIGGER(fcinfo))
+  if (CALLED_AS_EVENT_TRIGGER(fcinfo))
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("PL/C++ trigger functions are not supported yet")));
+                    errmsg("PL/C++ does not support event triggers")));
   return plcpp_call(fcinfo);
 }
 

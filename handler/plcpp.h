@@ -9,6 +9,13 @@
 
 #include <string>
 
+namespace plcpp {
+class function_info;
+namespace detail {
+struct call_state;
+}
+} // namespace plcpp
+
 #include "../runtime/pg.h"
 
 extern "C" {
@@ -25,8 +32,13 @@ struct plcpp_function {
   TransactionId fn_xmin; // identity of the pg_proc row version compiled
   ItemPointerData fn_tid;
   plcpp::detail::entry_fn entry;
-  void *code;      // jit handle, for unloading
-  char *signature; // "add_one(integer)", for error context (TopMemoryContext)
+  void *code;                       // jit handle, for unloading
+  char *signature;                  // "add_one(integer)", for error context (TopMemoryContext)
+  const plcpp::function_info *self; // self(), described at compile time
+  bool read_only;                   // STABLE or IMMUTABLE: queries run read-only
+  bool retset;                      // set-returning: materialize mode
+  bool trigger;                     // RETURNS trigger
+  bool out_row;                     // OUT parameters: the result is a row of them
 };
 
 // guc.cpp
@@ -48,11 +60,17 @@ void plcpp_run_inline(const char *source);
 // guard.cpp: the only catch-all. Runs entry(frame); on a C++ exception returns false with the
 // error recorded in static storage, which plcpp_raise_caught() then reports.
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
-                        plcpp::detail::datum *result) noexcept;
+                        plcpp::detail::raw_datum *result) noexcept;
 pg_attribute_noreturn() void plcpp_raise_caught(void);
 
 // call.cpp
 Datum plcpp_call(FunctionCallInfo fcinfo);
-void plcpp_begin_call(void);
-// Raises what the call left: the escaped exception (ok = false) or a pending PostgreSQL error.
-void plcpp_finish_call(bool ok);
+// Runs a compiled entry point with `state` as the current call; false if an exception escaped.
+bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
+               plcpp::detail::raw_datum *result, plcpp::detail::call_state *state);
+// srf.cpp: set up materialize mode / the OUT-parameter row type for one call.
+void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
+void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
+// Ends the call's SPI use, then raises what the call left: the escaped exception (ok = false)
+// or a pending PostgreSQL error.
+void plcpp_finish_call(bool ok, plcpp::detail::call_state *state);

@@ -43,6 +43,9 @@ llvm::Expected<loaded_code> load(llvm::orc::ThreadSafeModule module, const std::
       jit->getDataLayout().getGlobalPrefix());
   if (!process) return process.takeError();
   jd->addGenerator(std::move(*process));
+  // Static destructors (a `static` statement in a body) register through the IR platform,
+  // whose support symbols live in the main JITDylib.
+  jd->addToLinkOrder(jit->getMainJITDylib());
 
   auto fail = [&](llvm::Error err) -> llvm::Expected<loaded_code> {
     llvm::consumeError(jit->getExecutionSession().removeJITDylib(*jd));

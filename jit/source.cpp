@@ -10,30 +10,36 @@
 namespace plcpp::jit {
 namespace {
 
-struct type_spelling {
-  std::string_view tag;
+struct builtin {
+  std::uint32_t oid;
   const char *arg;   // what the body receives
-  const char *value; // what the body returns (inside plcpp::ret<>)
+  const char *value; // what the body returns
 };
 
-// Must agree with the traits in runtime/include/plcpp/types.hpp (the unit tests compile both).
-constexpr std::array<type_spelling, 9> spellings{{
-    {"bool_", "bool", "bool"},
-    {"int2", "std::int16_t", "std::int16_t"},
-    {"int4", "std::int32_t", "std::int32_t"},
-    {"int8", "std::int64_t", "std::int64_t"},
-    {"oid", "::plcpp::Oid", "::plcpp::Oid"},
-    {"float4", "float", "float"},
-    {"float8", "double", "double"},
-    {"text", "std::string_view", "std::string"},
-    {"name", "std::string_view", "std::string"},
+// Must agree with the value_traits of runtime/include/plcpp (the unit tests compile both).
+constexpr std::array<builtin, 21> builtins{{
+    {16, "bool", "bool"},
+    {17, "std::span<const std::byte>", "std::vector<std::byte>"},
+    {19, "std::string_view", "std::string"},
+    {20, "std::int64_t", "std::int64_t"},
+    {21, "std::int16_t", "std::int16_t"},
+    {23, "std::int32_t", "std::int32_t"},
+    {25, "std::string_view", "std::string"},
+    {26, "::plcpp::Oid", "::plcpp::Oid"},
+    {114, "::plcpp::json", "::plcpp::json"},
+    {700, "float", "float"},
+    {701, "double", "double"},
+    {1042, "std::string_view", "std::string"},
+    {1043, "std::string_view", "std::string"},
+    {1082, "::plcpp::date", "::plcpp::date"},
+    {1114, "::plcpp::timestamp", "::plcpp::timestamp"},
+    {1184, "::plcpp::timestamptz", "::plcpp::timestamptz"},
+    {1186, "::plcpp::interval", "::plcpp::interval"},
+    {1700, "::plcpp::numeric", "::plcpp::numeric"},
+    {2249, "::plcpp::record", "::plcpp::record"},
+    {2950, "::plcpp::uuid", "::plcpp::uuid"},
+    {3802, "::plcpp::json", "::plcpp::json"},
 }};
-
-const type_spelling *spelling_of(std::string_view tag) {
-  for (const auto &s : spellings)
-    if (s.tag == tag) return &s;
-  return nullptr;
-}
 
 constexpr std::array<std::string_view, 97> keywords{{
     "alignas",       "alignof",     "and",
@@ -107,14 +113,29 @@ void hoist_includes(prepared_body &out, std::size_t &first_statement) {
 
 } // namespace
 
-const char *cpp_arg_type(std::string_view sql_tag) {
-  const type_spelling *s = spelling_of(sql_tag);
-  return s ? s->arg : nullptr;
+std::optional<type_ref> builtin_type(std::uint32_t oid) {
+  for (const auto &b : builtins)
+    if (b.oid == oid) return type_ref{b.arg, b.value, oid};
+  return std::nullopt;
 }
 
-const char *cpp_value_type(std::string_view sql_tag) {
-  const type_spelling *s = spelling_of(sql_tag);
-  return s ? s->value : nullptr;
+bool is_builtin_type(std::uint32_t oid) noexcept {
+  for (const auto &b : builtins)
+    if (b.oid == oid) return true;
+  return false;
+}
+
+type_ref array_type(const type_ref &element, std::uint32_t array_oid) {
+  return {"std::vector<std::optional<" + element.arg + ">>",
+          "std::vector<std::optional<" + element.value + ">>", array_oid};
+}
+
+type_ref struct_type(const std::string &cpp_name, std::uint32_t oid) {
+  return {cpp_name, cpp_name, oid};
+}
+
+type_ref text_form_type(std::uint32_t oid) {
+  return {"::plcpp::datum", "::plcpp::datum", oid};
 }
 
 const char *invalid_parameter_name(std::string_view name) {
@@ -146,27 +167,123 @@ prepared_body prepare_body(std::string_view body) {
   return out;
 }
 
+namespace {
+
+std::string member_type(const field_spec &f) {
+  return f.not_null ? f.type.value : "std::optional<" + f.type.value + ">";
+}
+
+void emit_struct(std::string &tu, const std::string &name, const std::vector<field_spec> &fields) {
+  tu += "struct " + name + " {\n";
+  for (const auto &f : fields)
+    tu += "  " + member_type(f) + " " + f.name + ";\n";
+  tu += "};\n";
+}
+
+// value_traits for a generated struct: member-wise through record_open / record_build.
+// oid 2249 (record) is an OUT-parameter row: record_build then uses the call's result type.
+void emit_traits(std::string &tu, const std::string &name, std::uint32_t oid,
+                 std::uint32_t array_oid, const std::vector<field_spec> &fields) {
+  std::string q = "::plcpp_types::" + name, n = std::to_string(fields.size()),
+              o = std::to_string(oid);
+  tu += "namespace plcpp {\ntemplate <> struct value_traits<" + q + "> {\n";
+  tu += "  static constexpr Oid oid = " + o + ", array_oid = " + std::to_string(array_oid) + ";\n";
+  tu += "  static constexpr const char *cpp_name = \"" + name + "\";\n";
+  tu += "  static bool reads(Oid) noexcept { return true; }\n";
+  tu += "  static bool writes(Oid) noexcept { return true; }\n";
+  tu += "  static " + q + " from_datum(detail::raw_datum d, Oid) {\n";
+  tu += "    auto f = detail::record_open(d, oid, " + n + ", cpp_name);\n";
+  tu += "    " + q + " v;\n";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string k = std::to_string(i);
+    tu += "    v." + fields[i].name + " = detail::from_sql<" + member_type(fields[i]) +
+          ">(f.values[" + k + "], f.nulls[" + k + "], f.types[" + k + "], {\"attribute\", \"" +
+          fields[i].name + "\"});\n";
+  }
+  tu += "    return v;\n  }\n";
+  tu += "  static detail::raw_datum to_datum(const " + q + " &v, Oid) {\n";
+  tu += "    detail::raw_datum values[" + n + " + 1];\n    bool nulls[" + n + " + 1];\n";
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string k = std::to_string(i);
+    tu += "    detail::to_sql(v." + fields[i].name + ", values[" + k + "], nulls[" + k + "], " +
+          std::to_string(fields[i].type.oid) + ");\n";
+  }
+  tu += "    return detail::record_build(oid, values, nulls, " + n + ");\n  }\n};\n}\n";
+}
+
+// yield(...) typed for the result columns, plus yield(row struct) and yield(std::tuple).
+void emit_yield(std::string &tu, const function_spec &spec, const std::string &row_struct) {
+  const auto &cols = spec.columns;
+  std::size_t n = cols.size();
+  std::string tparams, params, args;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string k = std::to_string(i);
+    tparams += std::string(i ? ", " : "") + "class A" + k;
+    params += std::string(i ? ", " : "") + "A" + k + " &&c" + k;
+  }
+  tu += "template <" + tparams + ">\n";
+  if (n == 1 && !row_struct.empty())
+    tu += "  requires(!std::is_same_v<std::remove_cvref_t<A0>, " + row_struct + ">)\n";
+  tu += "static void yield(" + params + ") {\n";
+  tu += "  ::plcpp::detail::row_buffer<" + std::to_string(n) + "> plcpp_row;\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    std::string k = std::to_string(i);
+    tu += "  ::plcpp::detail::to_sql(c" + k + ", plcpp_row.values[" + k + "], plcpp_row.nulls[" +
+          k + "], " + std::to_string(cols[i].type.oid) + ");\n";
+  }
+  tu += "  plcpp_row.emit();\n}\n";
+  if (!row_struct.empty()) {
+    tu += "static void yield(const " + row_struct + " &r) { yield(";
+    for (std::size_t i = 0; i < n; ++i)
+      tu += std::string(i ? ", " : "") + "r." + cols[i].name;
+    tu += "); }\n";
+  }
+  if (n > 1)
+    tu += "template <class... A> static void yield(const std::tuple<A...> &t) {\n"
+          "  std::apply([](const auto &...a) { yield(a...); }, t);\n}\n";
+  tu += "struct plcpp_yield {\n"
+        "  template <class E> static void row(const E &e) { yield(e); }\n};\n";
+}
+
+} // namespace
+
 std::string assemble(const function_spec &spec, const prepared_body &body) {
   std::string params, args, null_check;
   for (std::size_t i = 0; i < spec.params.size(); ++i) {
     const param_spec &p = spec.params[i];
-    std::string type = cpp_arg_type(p.sql_tag);
-    std::string tag = "::plcpp::detail::sql::" + p.sql_tag;
-    std::string index = std::to_string(i);
+    std::string index = std::to_string(i), oid = std::to_string(p.type.oid);
     if (i) {
       params += ", ";
       args += ", ";
       null_check += " || ";
     }
-    params += (spec.strict ? type : "std::optional<" + type + ">") + " " + spelled_name(p, i);
-    args += (spec.strict ? "::plcpp::detail::arg<" : "::plcpp::detail::opt_arg<") + tag +
-            ">(plcpp_frame, " + index + ")";
+    params +=
+        (spec.strict ? p.type.arg : "std::optional<" + p.type.arg + ">") + " " + spelled_name(p, i);
+    args += (spec.strict ? "::plcpp::detail::arg<" : "::plcpp::detail::opt_arg<") + p.type.arg +
+            ">(plcpp_frame, " + index + ", " + oid + ")";
     null_check += "plcpp_frame->args[" + index + "].isnull";
   }
 
-  bool is_void = spec.result_tag.empty();
-  std::string result_type =
-      is_void ? "void" : "::plcpp::ret<" + std::string(cpp_value_type(spec.result_tag)) + ">";
+  // The struct a row of the result is, if any: a named composite, or out_row.
+  std::string row_struct;
+  if (spec.out_row)
+    row_struct = "out_row";
+  else if (spec.kind == function_kind::set_returning && spec.result)
+    for (const auto &c : spec.composites)
+      if (c.oid == spec.result->oid) row_struct = c.name;
+
+  std::string result_type;
+  switch (spec.kind) {
+  case function_kind::scalar:
+    result_type = !spec.result ? "void" : "::plcpp::ret<" + spec.result->value + ">";
+    break;
+  case function_kind::set_returning:
+    result_type = "::plcpp::rows<plcpp_yield>";
+    break;
+  case function_kind::trigger:
+    result_type = "::plcpp::trigger_result";
+    break;
+  }
 
   std::string tu;
   tu += "// plcpp: generated translation unit for function " + spec.name + "\n";
@@ -174,23 +291,59 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   for (const auto &inc : body.includes)
     tu += inc;
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
-  tu += "using namespace plcpp;\n";
+  // Structs for composite types live in their own namespace and are brought into the body's
+  // by using-declarations, so a type named like a plcpp name (date, record) wins over it.
+  if (!spec.composites.empty() || spec.out_row) {
+    tu += "namespace plcpp_types {\n";
+    for (const auto &c : spec.composites)
+      emit_struct(tu, c.name, c.fields);
+    if (spec.out_row) emit_struct(tu, "out_row", spec.columns);
+    tu += "}\n";
+    for (const auto &c : spec.composites)
+      emit_traits(tu, c.name, c.oid, c.array_oid, c.fields);
+    if (spec.out_row) emit_traits(tu, "out_row", 2249, 2287, spec.columns);
+  }
+  tu += "namespace plcpp_fn {\nusing namespace ::plcpp;\n";
+  for (const auto &c : spec.composites)
+    tu += "using ::plcpp_types::" + c.name + ";\n";
+  if (spec.out_row) tu += "using ::plcpp_types::out_row;\n";
+  if (spec.kind == function_kind::set_returning) emit_yield(tu, spec, row_struct);
   tu += "static " + result_type + " plcpp_body(" + params + ") {\n";
   tu += "#line 1 \"" + std::string(body_file) + "\"\n";
   tu += body.code;
   // The closing brace belongs to the body's line space: "does not return a value in all
-  // control paths" then points just past the user's last line.
-  tu += "\n}\n#line 1 \"" + std::string(wrapper_file) + "\"\n";
-  tu += "extern \"C\" PLCPP_API ::plcpp::detail::datum\n"
+  // control paths" then points just past the user's last line. Set-returning and trigger
+  // bodies may fall off the end: that returns the yielded rows / lets the row through.
+  tu += spec.kind == function_kind::scalar ? "\n}\n" : "\nreturn {}; }\n";
+  tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
+  tu += "} // namespace plcpp_fn\n";
+  // The entry point spells argument and result types unqualified too.
+  for (const auto &c : spec.composites)
+    tu += "using ::plcpp_types::" + c.name + ";\n";
+  if (spec.out_row) tu += "using ::plcpp_types::out_row;\n";
+  tu += "extern \"C\" PLCPP_API ::plcpp::detail::raw_datum\n"
         "plcpp_entry(::plcpp::detail::call_frame *plcpp_frame) {\n";
   if (spec.strict && !spec.params.empty())
     tu += "  if (" + null_check + ") { plcpp_frame->result_isnull = true; return 0; }\n";
-  if (is_void) {
-    tu += "  plcpp_body(" + args + ");\n";
-    tu += "  plcpp_frame->result_isnull = false;\n  return 0;\n";
-  } else {
-    tu += "  return ::plcpp::detail::result<::plcpp::detail::sql::" + spec.result_tag +
-          ">(plcpp_frame, plcpp_body(" + args + "));\n";
+  switch (spec.kind) {
+  case function_kind::scalar:
+    if (!spec.result) {
+      tu += "  plcpp_fn::plcpp_body(" + args + ");\n";
+      tu += "  plcpp_frame->result_isnull = false;\n  return 0;\n";
+    } else {
+      tu += "  return ::plcpp::detail::result<" + spec.result->value +
+            ">(plcpp_frame, plcpp_fn::plcpp_body(" + args + "), " +
+            std::to_string(spec.result->oid) + ");\n";
+    }
+    break;
+  case function_kind::set_returning:
+    tu += "  plcpp_fn::plcpp_body(" + args + ").finish();\n";
+    tu += "  plcpp_frame->result_isnull = true;\n  return 0;\n";
+    break;
+  case function_kind::trigger:
+    tu += "  plcpp_frame->result_isnull = false;\n";
+    tu += "  return ::plcpp::detail::trigger_return(plcpp_fn::plcpp_body());\n";
+    break;
   }
   tu += "}\n";
   return tu;

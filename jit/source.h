@@ -9,22 +9,62 @@
 #include "attributes.h"
 #include "diagnostic.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace plcpp::jit {
 
-struct param_spec {
-  std::string name;    // SQL argument name; empty = unnamed, then spelled $1, $2, ...
-  std::string sql_tag; // a tag of plcpp::detail::sql: bool_, int2, int4, int8, float4, ...
+// How one SQL type looks in C++.
+struct type_ref {
+  std::string arg;       // what a body receives (views: std::string_view, std::span, ...)
+  std::string value;     // what a body returns and structs own (std::string, std::vector, ...)
+  std::uint32_t oid = 0; // the SQL type
 };
+
+// Built-in scalar types (DESIGN §4) by OID; nullopt for any other type.
+std::optional<type_ref> builtin_type(std::uint32_t oid);
+bool is_builtin_type(std::uint32_t oid) noexcept;
+// A one-dimensional array of `element`: std::vector<std::optional<...>>.
+type_ref array_type(const type_ref &element, std::uint32_t array_oid);
+// A generated struct (named composite type); `cpp_name` must be a valid identifier.
+type_ref struct_type(const std::string &cpp_name, std::uint32_t oid);
+// Any other type, in its text form: plcpp::datum.
+type_ref text_form_type(std::uint32_t oid);
+
+struct param_spec {
+  std::string name; // SQL argument name; empty = unnamed, then spelled $1, $2, ...
+  type_ref type;
+};
+
+struct field_spec {
+  std::string name;
+  type_ref type;
+  bool not_null = false; // NOT NULL table column: the member is T, not std::optional<T>
+};
+
+struct composite_spec {
+  std::string name; // C++ struct name (the SQL type's name)
+  std::uint32_t oid = 0, array_oid = 0;
+  std::vector<field_spec> fields; // live attributes, in order
+};
+
+enum class function_kind { scalar, set_returning, trigger };
 
 struct function_spec {
   std::string name; // for comments only
+  function_kind kind = function_kind::scalar;
   std::vector<param_spec> params;
-  std::string result_tag; // empty for RETURNS void
-  bool strict = false;    // STRICT: arguments arrive as T, else as std::optional<T>
+  // scalar: the result (nullopt = void); set_returning: the row type when it is a named
+  // composite or a scalar (nullopt for OUT/TABLE columns, which get struct out_row).
+  std::optional<type_ref> result;
+  // set_returning, and scalar functions with OUT parameters: the result columns.
+  std::vector<field_spec> columns;
+  bool out_row = false;                   // declare struct out_row from `columns`
+  std::vector<composite_spec> composites; // in dependency order
+  bool strict = false;                    // STRICT: arguments arrive as T, else as std::optional<T>
   std::string body;
 };
 
@@ -38,16 +78,12 @@ struct prepared_body {
 
 prepared_body prepare_body(std::string_view body);
 
-// The C++ spelling of a tag's argument / return value type, or nullptr for an unknown tag.
-const char *cpp_arg_type(std::string_view sql_tag);
-const char *cpp_value_type(std::string_view sql_tag);
-
-// Can `name` be a C++ parameter name (identifier, not a keyword, not reserved)?
-// Returns nullptr if yes, else the reason.
+// Can `name` be a C++ identifier for a parameter, member or struct (not a keyword, not
+// reserved)? Returns nullptr if yes, else the reason.
 const char *invalid_parameter_name(std::string_view name);
 
-// The whole translation unit. Call only when spec is valid (tags known, names checked) and
-// the prepared body has no errors.
+// The whole translation unit. Call only when spec is valid (names checked) and the prepared
+// body has no errors.
 std::string assemble(const function_spec &spec, const prepared_body &body);
 
 } // namespace plcpp::jit

@@ -3,12 +3,14 @@
 
 #include <string>
 
+#include "call_state.h"
 #include "pg.h"
 
 namespace plcpp::detail {
 namespace {
 
 ErrorData *pending_error = nullptr;
+int pending_depth = 0; // spi::subtransaction depth at which it was raised (0: none open)
 
 [[noreturn]] void throw_from(ErrorData *edata) {
   sql_error e(unpack_sql_state(edata->sqlerrcode), edata->message ? edata->message : "",
@@ -20,24 +22,63 @@ ErrorData *pending_error = nullptr;
 } // namespace
 
 void pg_call_raw(void (*fn)(void *), void *arg) {
-  if (pending_error) throw_from(pending_error);
+  if (pending_error) {
+    // The body caught the error and went on: say why it cannot (the SQLSTATE stays).
+    if (!pending_error->hint)
+      pending_error->hint = MemoryContextStrdup(
+          GetMemoryChunkContext(pending_error),
+          "After a failed query a PL/C++ function can go on only if the query ran inside "
+          "spi::subtransaction.");
+    throw_from(pending_error);
+  }
 
+  // PostgreSQL calls may leave another memory context current (SPI switches to its own), and
+  // an error may unwind nested calls: both are put back, so C++ code always runs in the
+  // caller's context and sees its own call state.
   MemoryContext caller_context = CurrentMemoryContext;
+  call_state *caller = current_call;
   ErrorData *caught = nullptr;
   PG_TRY();
   { fn(arg); }
   PG_CATCH();
   {
-    MemoryContextSwitchTo(caller_context);
+    // The copy must outlive scratch memory: it is rethrown when the call ends.
+    MemoryContextSwitchTo(caller ? caller->caller_context : caller_context);
     caught = CopyErrorData();
     FlushErrorState();
   }
   PG_END_TRY();
+  current_call = caller;
+  MemoryContextSwitchTo(caller_context);
 
   if (caught) {
     pending_error = caught;
+    pending_depth = caller ? caller->subxact_depth : 0;
     throw_from(caught);
   }
+}
+
+bool pg_call_noexcept(void (*fn)(void *), void *arg, bool keep) noexcept {
+  MemoryContext caller_context = CurrentMemoryContext;
+  call_state *caller = current_call;
+  ErrorData *caught = nullptr;
+  PG_TRY();
+  { fn(arg); }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(caller ? caller->caller_context : caller_context);
+    caught = keep ? CopyErrorData() : nullptr;
+    FlushErrorState();
+  }
+  PG_END_TRY();
+  current_call = caller;
+  MemoryContextSwitchTo(caller_context);
+  if (caught) {
+    pending_error = caught;
+    pending_depth = 0;
+    return false;
+  }
+  return true;
 }
 
 void *take_pending_error() noexcept {
@@ -48,6 +89,14 @@ void *take_pending_error() noexcept {
 
 void clear_pending_error() noexcept {
   pending_error = nullptr;
+}
+
+void forgive_pending_error(int depth) noexcept {
+  if (pending_error && pending_depth > depth) pending_error = nullptr;
+}
+
+bool has_pending_error() noexcept {
+  return pending_error != nullptr;
 }
 
 } // namespace plcpp::detail

@@ -8,7 +8,8 @@
 // Outside a subtransaction a caught error cannot be recovered from (locks, buffers, the
 // transaction state may be inconsistent), so it becomes the call's *pending error*: every later
 // pg_call throws it again without entering PostgreSQL, and the handler raises it when the body
-// returns, even if the body swallowed the exception. (spi::subtransaction will lift this.)
+// returns, even if the body swallowed the exception. Inside spi::subtransaction the error
+// belongs to the subtransaction: rolling it back forgives it.
 #pragma once
 
 #include <plcpp/errors.hpp>
@@ -41,9 +42,21 @@ template <class F> auto pg_call(F &&f) {
   }
 }
 
+// For cleanup that cannot fail (destructors, rollback): runs fn(arg) under PG_TRY and returns
+// false if PostgreSQL raised; the error is then kept as the call's unforgivable pending error
+// when `keep` is set, else dropped.
+PLCPP_API bool pg_call_noexcept(void (*fn)(void *), void *arg, bool keep) noexcept;
+template <class F> bool pg_cleanup(F &&f, bool keep = false) noexcept {
+  return pg_call_noexcept([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); }, &f,
+                          keep);
+}
+
 // The pending error of the current call (an ErrorData*), or nullptr; see above. The handler
 // clears it when a call starts and takes it when the body returns.
 void *take_pending_error() noexcept;
 void clear_pending_error() noexcept;
+// Called after rolling back to subtransaction depth `depth`: errors raised deeper are gone.
+void forgive_pending_error(int depth) noexcept;
+bool has_pending_error() noexcept;
 
 } // namespace plcpp::detail

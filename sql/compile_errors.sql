@@ -55,10 +55,15 @@ CREATE FUNCTION ce_keyword(class int) RETURNS int LANGUAGE plcpp AS $$ return 0;
 CREATE FUNCTION ce_reserved(plcpp_frame int) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
 CREATE FUNCTION ce_quoted("my arg" int) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
 
--- types and modes this version cannot pass yet: clear errors, not crashes
-CREATE FUNCTION ce_numeric(n numeric) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
+-- types plcpp cannot pass: clear errors, not crashes
+CREATE FUNCTION ce_poly(n anyelement) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
+CREATE FUNCTION ce_record() RETURNS record LANGUAGE plcpp AS $$ return {}; $$;
+CREATE FUNCTION ce_evt() RETURNS event_trigger LANGUAGE plcpp AS $$ $$;
+CREATE TYPE ce_badname AS ("two words" int);
+CREATE FUNCTION ce_bad_member(v ce_badname) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
+DROP TYPE ce_badname;
+-- a wrong return type is a C++ error, shown where the body says it
 CREATE FUNCTION ce_ret_date() RETURNS date LANGUAGE plcpp AS $$ return 0; $$;
-CREATE FUNCTION ce_out(x int, OUT y int) LANGUAGE plcpp AS $$ return; $$;
 CREATE FUNCTION ce_setof() RETURNS SETOF int LANGUAGE plcpp AS $$ return 0; $$;
 
 -- attributes: only at the start of the body, only known names

@@ -11,12 +11,26 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #ifndef PLCPP_TEST_INCLUDE_DIR
 #error "PLCPP_TEST_INCLUDE_DIR must name runtime/include (see test/unit/Makefile)"
 #endif
+
+// The old tag names of the SQL types, for readable test cases.
+inline plcpp::jit::type_ref ty(const std::string &tag) {
+  static const std::pair<const char *, unsigned> oids[] = {
+      {"bool_", 16},   {"int2", 21},    {"int4", 23}, {"int8", 20}, {"oid", 26},
+      {"float4", 700}, {"float8", 701}, {"text", 25}, {"name", 19}};
+  for (const auto &[t, oid] : oids)
+    if (tag == t) return *plcpp::jit::builtin_type(oid);
+  throw std::invalid_argument("unknown tag " + tag);
+}
+inline plcpp::jit::param_spec P(const std::string &name, const std::string &tag) {
+  return {name, ty(tag)};
+}
 
 namespace {
 
@@ -82,11 +96,11 @@ protected:
   }
 
   static function_spec int4_function(std::string body, std::vector<param_spec> params = {
-                                                           {"a", "int4"}, {"b", "int4"}}) {
+                                                           P("a", "int4"), P("b", "int4")}) {
     function_spec spec;
     spec.name = "unit_test";
     spec.params = std::move(params);
-    spec.result_tag = "int4";
+    spec.result = ty("int4");
     spec.strict = true;
     spec.body = std::move(body);
     return spec;
@@ -117,8 +131,8 @@ TEST_F(Compiler, ValidBodyCompilesWithoutPch) {
   // Empty pch_dir: no PCH. Also: unnamed ($1) arguments, text in and out, a void function.
   function_spec spec;
   spec.name = "no_pch";
-  spec.params = {{"", "text"}, {"n", "int8"}};
-  spec.result_tag = "text";
+  spec.params = {P("", "text"), P("n", "int8")};
+  spec.result = ty("text");
   spec.strict = true;
   spec.body = "std::string s($1);\nreturn s.substr(0, static_cast<std::size_t>(n));";
   compile_result r = compile(spec, "");
@@ -129,7 +143,7 @@ TEST_F(Compiler, ValidBodyCompilesWithoutPch) {
 
   function_spec proc;
   proc.name = "void_no_pch";
-  proc.params = {{"msg", "text"}};
+  proc.params = {P("msg", "text")};
   proc.body = "if (msg) notice(\"got \", *msg);";
   compile_result v = compile(proc, "");
   ASSERT_TRUE(v.ok) << describe(v.diagnostics);

@@ -4,14 +4,26 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+// The old tag names of the SQL types, for readable test cases.
+inline plcpp::jit::type_ref ty(const std::string &tag) {
+  static const std::pair<const char *, unsigned> oids[] = {
+      {"bool_", 16},   {"int2", 21},    {"int4", 23}, {"int8", 20}, {"oid", 26},
+      {"float4", 700}, {"float8", 701}, {"text", 25}, {"name", 19}};
+  for (const auto &[t, oid] : oids)
+    if (tag == t) return *plcpp::jit::builtin_type(oid);
+  throw std::invalid_argument("unknown tag " + tag);
+}
+inline plcpp::jit::param_spec P(const std::string &name, const std::string &tag) {
+  return {name, ty(tag)};
+}
 
 namespace {
 
 using plcpp::jit::assemble;
-using plcpp::jit::cpp_arg_type;
-using plcpp::jit::cpp_value_type;
 using plcpp::jit::function_spec;
 using plcpp::jit::invalid_parameter_name;
 using plcpp::jit::param_spec;
@@ -163,37 +175,55 @@ TEST(ParameterName, MacrosOfTheRuntimeHeader) {
   }
 }
 
-// ---- SQL tag -> C++ type --------------------------------------------------------------------
+// ---- SQL type -> C++ type -------------------------------------------------------------------
 
-struct spelling_case {
-  const char *tag, *arg, *value;
-};
-
-TEST(TypeSpelling, EveryTag) {
+TEST(TypeSpelling, Builtins) {
+  struct spelling_case {
+    unsigned oid;
+    const char *arg, *value;
+  };
   const spelling_case cases[] = {
-      {"bool_", "bool", "bool"},
-      {"int2", "std::int16_t", "std::int16_t"},
-      {"int4", "std::int32_t", "std::int32_t"},
-      {"int8", "std::int64_t", "std::int64_t"},
-      {"oid", "::plcpp::Oid", "::plcpp::Oid"},
-      {"float4", "float", "float"},
-      {"float8", "double", "double"},
-      {"text", "std::string_view", "std::string"},
-      {"name", "std::string_view", "std::string"},
+      {16, "bool", "bool"},
+      {21, "std::int16_t", "std::int16_t"},
+      {23, "std::int32_t", "std::int32_t"},
+      {20, "std::int64_t", "std::int64_t"},
+      {26, "::plcpp::Oid", "::plcpp::Oid"},
+      {700, "float", "float"},
+      {701, "double", "double"},
+      {25, "std::string_view", "std::string"},
+      {1043, "std::string_view", "std::string"},
+      {19, "std::string_view", "std::string"},
+      {17, "std::span<const std::byte>", "std::vector<std::byte>"},
+      {1700, "::plcpp::numeric", "::plcpp::numeric"},
+      {1082, "::plcpp::date", "::plcpp::date"},
+      {1184, "::plcpp::timestamptz", "::plcpp::timestamptz"},
+      {3802, "::plcpp::json", "::plcpp::json"},
+      {2950, "::plcpp::uuid", "::plcpp::uuid"},
   };
   for (const auto &c : cases) {
-    ASSERT_NE(cpp_arg_type(c.tag), nullptr) << c.tag;
-    ASSERT_NE(cpp_value_type(c.tag), nullptr) << c.tag;
-    EXPECT_STREQ(cpp_arg_type(c.tag), c.arg) << c.tag;
-    EXPECT_STREQ(cpp_value_type(c.tag), c.value) << c.tag;
+    auto t = plcpp::jit::builtin_type(c.oid);
+    ASSERT_TRUE(t.has_value()) << c.oid;
+    EXPECT_EQ(t->arg, c.arg) << c.oid;
+    EXPECT_EQ(t->value, c.value) << c.oid;
+    EXPECT_EQ(t->oid, c.oid);
+    EXPECT_TRUE(plcpp::jit::is_builtin_type(c.oid));
   }
 }
 
-TEST(TypeSpelling, UnknownTags) {
-  for (const char *tag : {"", "bool", "int", "numeric", "varchar", "INT4", "int4 ", "text[]"}) {
-    EXPECT_EQ(cpp_arg_type(tag), nullptr) << tag;
-    EXPECT_EQ(cpp_value_type(tag), nullptr) << tag;
+TEST(TypeSpelling, OthersAreNotBuiltin) {
+  for (unsigned oid : {0u, 1007u, 1083u, 3904u, 12345u}) {
+    EXPECT_FALSE(plcpp::jit::builtin_type(oid).has_value()) << oid;
+    EXPECT_FALSE(plcpp::jit::is_builtin_type(oid)) << oid;
   }
+}
+
+TEST(TypeSpelling, ArraysStructsAndTextForm) {
+  auto a = plcpp::jit::array_type(*plcpp::jit::builtin_type(25), 1009);
+  EXPECT_EQ(a.arg, "std::vector<std::optional<std::string_view>>");
+  EXPECT_EQ(a.value, "std::vector<std::optional<std::string>>");
+  EXPECT_EQ(a.oid, 1009u);
+  EXPECT_EQ(plcpp::jit::struct_type("pt", 4242).value, "pt");
+  EXPECT_EQ(plcpp::jit::text_form_type(3904).arg, "::plcpp::datum");
 }
 
 // ---- assemble -------------------------------------------------------------------------------
@@ -203,7 +233,7 @@ function_spec make_spec(std::vector<param_spec> params, std::string result_tag, 
   function_spec spec;
   spec.name = "public.f";
   spec.params = std::move(params);
-  spec.result_tag = std::move(result_tag);
+  if (!result_tag.empty()) spec.result = ty(result_tag);
   spec.strict = strict;
   spec.body = std::move(body);
   return spec;
@@ -222,37 +252,38 @@ TEST(Assemble, BodyIsPlacedUnderLineOne) {
       << tu;
   EXPECT_EQ(count(tu, "#line 1 \"plcpp-body\""), 1u);
   EXPECT_TRUE(contains(tu, "#include <plcpp/plcpp.hpp>\n"));
-  EXPECT_TRUE(contains(tu, "using namespace plcpp;"));
+  EXPECT_TRUE(contains(tu, "namespace plcpp_fn {\nusing namespace ::plcpp;"));
   EXPECT_TRUE(contains(tu, "function public.f"));
   EXPECT_TRUE(contains(tu, "static ::plcpp::ret<std::int32_t> plcpp_body() {\n"));
-  EXPECT_TRUE(contains(tu, "extern \"C\" PLCPP_API ::plcpp::detail::datum\nplcpp_entry("));
-  EXPECT_TRUE(contains(tu, "return ::plcpp::detail::result<::plcpp::detail::sql::int4>("
-                           "plcpp_frame, plcpp_body());"))
+  EXPECT_TRUE(contains(tu, "extern \"C\" PLCPP_API ::plcpp::detail::raw_datum\nplcpp_entry("));
+  EXPECT_TRUE(contains(tu, "return ::plcpp::detail::result<std::int32_t>("
+                           "plcpp_frame, plcpp_fn::plcpp_body(), 23);"))
       << tu;
 }
 
 TEST(Assemble, NotStrictUsesOptionalParameters) {
   function_spec spec =
-      make_spec({{"a", "int4"}, {"s", "text"}}, "int8", false, "return a.value_or(0);");
+      make_spec({P("a", "int4"), P("s", "text")}, "int8", false, "return a.value_or(0);");
   std::string tu = assemble_body(spec);
   EXPECT_TRUE(contains(tu, "plcpp_body(std::optional<std::int32_t> a, "
                            "std::optional<std::string_view> s)"))
       << tu;
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<::plcpp::detail::sql::int4>(plcpp_frame, 0)"));
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<::plcpp::detail::sql::text>(plcpp_frame, 1)"));
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::result<::plcpp::detail::sql::int8>"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<std::int32_t>(plcpp_frame, 0, 23)"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<std::string_view>(plcpp_frame, 1, 25)"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::result<std::int64_t>"));
   EXPECT_FALSE(contains(tu, "detail::arg<"));
   // NULL arguments reach the body: no short-circuit in the entry point.
   EXPECT_FALSE(contains(tu, ".isnull"));
 }
 
 TEST(Assemble, StrictUsesPlainParameters) {
-  function_spec spec = make_spec({{"a", "int4"}, {"b", "float8"}}, "float8", true, "return a + b;");
+  function_spec spec =
+      make_spec({P("a", "int4"), P("b", "float8")}, "float8", true, "return a + b;");
   std::string tu = assemble_body(spec);
   EXPECT_TRUE(contains(tu, "plcpp_body(std::int32_t a, double b)")) << tu;
   EXPECT_FALSE(contains(tu, "std::optional<"));
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<::plcpp::detail::sql::int4>(plcpp_frame, 0)"));
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<::plcpp::detail::sql::float8>(plcpp_frame, 1)"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<std::int32_t>(plcpp_frame, 0, 23)"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<double>(plcpp_frame, 1, 701)"));
   EXPECT_TRUE(contains(tu, "if (plcpp_frame->args[0].isnull || plcpp_frame->args[1].isnull) { "
                            "plcpp_frame->result_isnull = true; return 0; }"))
       << tu;
@@ -267,24 +298,24 @@ TEST(Assemble, StrictWithoutParametersHasNoNullCheck) {
 
 TEST(Assemble, UnnamedParametersAreDollarN) {
   function_spec spec =
-      make_spec({{"", "int4"}, {"b", "int2"}, {"", "oid"}}, "int4", true, "return $1 + b;");
+      make_spec({P("", "int4"), P("b", "int2"), P("", "oid")}, "int4", true, "return $1 + b;");
   std::string tu = assemble_body(spec);
   EXPECT_TRUE(contains(tu, "plcpp_body(std::int32_t $1, std::int16_t b, ::plcpp::Oid $3)")) << tu;
 }
 
 TEST(Assemble, UnnamedOptionalParameter) {
-  std::string tu = assemble_body(make_spec({{"", "name"}}, "text", false, "return *$1;"));
+  std::string tu = assemble_body(make_spec({P("", "name")}, "text", false, "return *$1;"));
   EXPECT_TRUE(contains(tu, "plcpp_body(std::optional<std::string_view> $1)")) << tu;
   EXPECT_TRUE(contains(tu, "static ::plcpp::ret<std::string> plcpp_body("));
 }
 
 TEST(Assemble, VoidFunction) {
-  function_spec spec = make_spec({{"msg", "text"}}, "", false, "notice(msg.value_or(\"-\"));");
+  function_spec spec = make_spec({P("msg", "text")}, "", false, "notice(msg.value_or(\"-\"));");
   std::string tu = assemble_body(spec);
   EXPECT_TRUE(contains(tu, "static void plcpp_body(std::optional<std::string_view> msg) {")) << tu;
-  EXPECT_TRUE(contains(tu,
-                       "  plcpp_body(::plcpp::detail::opt_arg<::plcpp::detail::sql::text>("
-                       "plcpp_frame, 0));\n  plcpp_frame->result_isnull = false;\n  return 0;\n"))
+  EXPECT_TRUE(
+      contains(tu, "  plcpp_fn::plcpp_body(::plcpp::detail::opt_arg<std::string_view>("
+                   "plcpp_frame, 0, 25));\n  plcpp_frame->result_isnull = false;\n  return 0;\n"))
       << tu;
   EXPECT_FALSE(contains(tu, "detail::result<"));
   EXPECT_FALSE(contains(tu, "::plcpp::ret<"));
@@ -317,13 +348,48 @@ TEST(Assemble, AttributesAreNotInTheUnit) {
 TEST(Assemble, EveryTagRoundTrips) {
   for (const char *tag :
        {"bool_", "int2", "int4", "int8", "oid", "float4", "float8", "text", "name"}) {
-    std::string tu = assemble_body(make_spec({{"v", tag}}, tag, true, "return v;"));
-    std::string sql_tag = std::string("::plcpp::detail::sql::") + tag;
-    EXPECT_TRUE(contains(tu, std::string("plcpp_body(") + cpp_arg_type(tag) + " v)")) << tag;
-    EXPECT_TRUE(contains(tu, std::string("::plcpp::ret<") + cpp_value_type(tag) + ">")) << tag;
-    EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<" + sql_tag + ">(plcpp_frame, 0)")) << tag;
-    EXPECT_TRUE(contains(tu, "::plcpp::detail::result<" + sql_tag + ">(plcpp_frame,")) << tag;
+    plcpp::jit::type_ref t = ty(tag);
+    std::string tu = assemble_body(make_spec({P("v", tag)}, tag, true, "return v;"));
+    std::string oid = std::to_string(t.oid);
+    EXPECT_TRUE(contains(tu, "plcpp_body(" + t.arg + " v)")) << tag;
+    EXPECT_TRUE(contains(tu, "::plcpp::ret<" + t.value + ">")) << tag;
+    EXPECT_TRUE(contains(tu, "::plcpp::detail::arg<" + t.arg + ">(plcpp_frame, 0, " + oid + ")"))
+        << tag;
+    EXPECT_TRUE(contains(tu, "::plcpp::detail::result<" + t.value + ">(plcpp_frame,")) << tag;
   }
+}
+
+TEST(Assemble, SetReturningDeclaresYieldAndRowStruct) {
+  function_spec spec = make_spec({P("n", "int4")}, "", true, "yield(1, \"a\");");
+  spec.kind = plcpp::jit::function_kind::set_returning;
+  spec.out_row = true;
+  spec.columns = {{"a", ty("int4")}, {"b", ty("text")}};
+  std::string tu = assemble_body(spec);
+  EXPECT_TRUE(contains(tu, "struct out_row {\n  std::optional<std::int32_t> a;\n"
+                           "  std::optional<std::string> b;\n};"))
+      << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(A0 &&c0, A1 &&c1)")) << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(const out_row &r) { yield(r.a, r.b); }")) << tu;
+  EXPECT_TRUE(contains(tu, "::plcpp::rows<plcpp_yield> plcpp_body(")) << tu;
+  // A set-returning body may fall off its end.
+  EXPECT_TRUE(contains(tu, "\nreturn {}; }\n")) << tu;
+}
+
+TEST(Assemble, CompositeStructsHaveTraitsAndWinOverPlcppNames) {
+  function_spec spec = make_spec({}, "", true, "return date{1, \"x\"};");
+  plcpp::jit::composite_spec c;
+  c.name = "date";
+  c.oid = 5000;
+  c.array_oid = 5001;
+  c.fields = {{"id", ty("int4"), true}, {"label", ty("text"), false}};
+  spec.composites = {c};
+  spec.result = plcpp::jit::struct_type("date", 5000);
+  std::string tu = assemble_body(spec);
+  EXPECT_TRUE(
+      contains(tu, "struct date {\n  std::int32_t id;\n  std::optional<std::string> label;"))
+      << tu;
+  EXPECT_TRUE(contains(tu, "template <> struct value_traits<::plcpp_types::date>")) << tu;
+  EXPECT_TRUE(contains(tu, "using ::plcpp_types::date;")) << tu;
 }
 
 } // namespace

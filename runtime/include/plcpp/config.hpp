@@ -12,7 +12,7 @@
 
 // Bump when the ABI between plcpp.so and compiled bodies changes: it is part of the
 // compiled-code cache key, so old objects are never linked against a new runtime.
-#define PLCPP_RUNTIME_ABI 1
+#define PLCPP_RUNTIME_ABI 2
 
 namespace plcpp {
 
@@ -21,10 +21,11 @@ using Oid = std::uint32_t;
 namespace detail {
 
 // PostgreSQL's Datum (uintptr_t) and NullableDatum, mirrored by layout; handler/call.cpp
-// static_asserts that both layouts agree with the server's.
-using datum = std::uintptr_t;
+// static_asserts that both layouts agree with the server's. (plcpp::datum, without detail::,
+// is the public text-form value of types plcpp has no C++ type for; see types.hpp.)
+using raw_datum = std::uintptr_t;
 struct nullable_datum {
-  datum value;
+  raw_datum value;
   bool isnull;
 };
 
@@ -35,7 +36,7 @@ struct call_frame {
 };
 
 // The one symbol every compiled function exports.
-using entry_fn = datum (*)(call_frame *);
+using entry_fn = raw_datum (*)(call_frame *);
 inline constexpr const char *entry_symbol = "plcpp_entry";
 
 } // namespace detail

@@ -1,25 +1,44 @@
 // plcpp/types.hpp — SQL <-> C++ value conversion, resolved at compile time.
 //
-// Each SQL type the generated wrapper can pass is a tag in plcpp::detail::sql. A tag's traits
-// say which C++ type a body sees (`arg_type`), which it returns (`value_type`), and how to move
-// between that and a Datum. By-value types convert inline, in the body's own machine code;
-// varlena types call into the runtime, which goes through pg_call. No per-call dispatch.
+// value_traits<T> says how a C++ type T meets SQL (DESIGN §4): its natural SQL type (`oid`,
+// used for query parameters), which SQL types it reads and writes directly, and the
+// conversions. from_sql/to_sql add NULL handling (std::optional) and fall back to
+// PostgreSQL's assignment cast when T does not handle a type directly (reading an int4 column
+// as std::string, yielding a double into a numeric column). The generated wrapper calls them
+// with constant type OIDs, so for by-value types the whole conversion inlines into the body.
 #pragma once
 
 #include "config.hpp"
+#include "oids.hpp"
 
+#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace plcpp {
 
-// The declared return type of every non-void body: the SQL result or NULL (std::nullopt).
-// Implicit from anything the SQL type's C++ value type can be built from, so `return x + 1;`,
+// A value of a type plcpp has no C++ type for (domains, enums, ranges, user types), in the
+// text form of the type's output/input functions. As a query parameter it is an untyped
+// literal, so the server infers its type from the query.
+struct datum {
+  std::string text;
+  bool operator==(const datum &) const = default;
+};
+
+template <class T> struct vector_element { using type = void; };
+template <class E> struct vector_element<std::vector<E>> { using type = E; };
+
+// The declared return type of every non-void scalar body: the SQL result or NULL
+// (std::nullopt). Implicit from anything T can be built from, so `return x + 1;`,
 // `return std::nullopt;`, `return some_optional;` and, for text, `return std::string_view{..};`
 // all work.
 template <class T> class ret {
@@ -37,105 +56,330 @@ public:
     if (v) value_.emplace(*v);
   }
 
+  // An array result (T = std::vector<std::optional<E>>) also takes a std::vector<U> of
+  // anything E is built from: return std::vector<int>{1, 2};
+  template <class U, std::enable_if_t<
+                         !std::is_convertible_v<const std::vector<U> &, T> &&
+                             std::is_constructible_v<typename vector_element<T>::type, const U &>,
+                         int> = 0>
+  ret(const std::vector<U> &v) {
+    T &out = value_.emplace();
+    out.reserve(v.size());
+    for (const auto &e : v)
+      out.emplace_back(e);
+  }
+
   std::optional<T> &value() noexcept { return value_; }
 
 private:
   std::optional<T> value_;
 };
 
+// Primary template: a type without traits cannot cross to SQL (the error names T).
+template <class T, class = void> struct value_traits;
+
 namespace detail {
 
-// Runtime entry points for varlena values (runtime/types.cpp). The views stay valid for the
-// call; returned Datums are palloc'd in the caller's memory context.
-PLCPP_API std::string_view text_view(datum d);
-PLCPP_API datum text_datum(std::string_view s);
-PLCPP_API std::string_view name_view(datum d);
-PLCPP_API datum name_datum(std::string_view s);
+template <class T> struct optional_of {
+  static constexpr bool value = false;
+  using type = T;
+};
+template <class T> struct optional_of<std::optional<T>> {
+  static constexpr bool value = true;
+  using type = T;
+};
 
-namespace sql {
-template <class Value> struct by_value {
-  using arg_type = Value;
-  using value_type = Value;
+// Runtime entry points (runtime/types.cpp). Views stay valid for the call; returned datums
+// are palloc'd in the current memory context (the caller's, during a call).
+PLCPP_API std::string_view text_view(raw_datum d);
+PLCPP_API raw_datum text_datum(std::string_view s);
+PLCPP_API std::string_view name_view(raw_datum d);
+PLCPP_API raw_datum name_datum(std::string_view s);
+PLCPP_API std::span<const std::byte> bytea_view(raw_datum d);
+PLCPP_API raw_datum bytea_datum(std::span<const std::byte> s);
+// PostgreSQL's assignment cast from `from` to `to` (function, binary or via text I/O).
+PLCPP_API raw_datum coerce(raw_datum d, Oid from, Oid to);
+PLCPP_API std::string output_text(raw_datum d, Oid type);
+PLCPP_API raw_datum input_text(std::string_view s, Oid type);
+// Where a value comes from, for error messages: {"column", "qty"} -> column "qty".
+struct place {
+  const char *kind;
+  std::string_view name = {};
 };
-struct bool_ : by_value<bool> {
-  static bool from(datum d) noexcept { return d != 0; }
-  static datum to(bool v) noexcept { return v ? 1 : 0; }
-};
-struct int2 : by_value<std::int16_t> {
-  static std::int16_t from(datum d) noexcept { return static_cast<std::int16_t>(d); }
-  static datum to(std::int16_t v) noexcept {
-    return static_cast<datum>(static_cast<std::intptr_t>(v));
+[[noreturn]] PLCPP_API void throw_null_into(const char *cpp_type, const place &where);
+[[noreturn]] PLCPP_API void throw_out_of_range(const char *cpp_type, Oid sql_type);
+
+// Integers read and write every integer type, and floats, with range checks (as PL/pgSQL's
+// assignments do): get<int32_t>() of count(*) works while it fits.
+template <class I> struct integer_traits {
+  static bool reads(Oid t) noexcept {
+    return t == oids::int2 || t == oids::int4 || t == oids::int8;
+  }
+  static bool writes(Oid t) noexcept {
+    return t == oids::int2 || t == oids::int4 || t == oids::int8 || t == oids::float4 ||
+           t == oids::float8;
+  }
+  static I from_datum(raw_datum d, Oid t) {
+    std::int64_t v = t == oids::int2   ? static_cast<std::int16_t>(d)
+                     : t == oids::int4 ? static_cast<std::int32_t>(d)
+                                       : static_cast<std::int64_t>(d);
+    if constexpr (std::is_signed_v<I>) {
+      if (v < std::numeric_limits<I>::min() || v > std::numeric_limits<I>::max())
+        throw_out_of_range(value_traits<I>::cpp_name, t);
+    } else {
+      if (v < 0 || static_cast<std::uint64_t>(v) > std::numeric_limits<I>::max())
+        throw_out_of_range(value_traits<I>::cpp_name, t);
+    }
+    return static_cast<I>(v);
+  }
+  static raw_datum to_datum(I v, Oid t) {
+    auto check = [&](auto lo, auto hi) {
+      if constexpr (std::is_signed_v<I>) {
+        if (v < lo || v > hi) throw_out_of_range(value_traits<I>::cpp_name, t);
+      } else {
+        if (v > static_cast<std::uint64_t>(hi)) throw_out_of_range(value_traits<I>::cpp_name, t);
+      }
+    };
+    if (t == oids::int2) {
+      check(std::numeric_limits<std::int16_t>::min(), std::numeric_limits<std::int16_t>::max());
+      return static_cast<raw_datum>(static_cast<std::intptr_t>(static_cast<std::int16_t>(v)));
+    }
+    if (t == oids::int4) {
+      check(std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max());
+      return static_cast<raw_datum>(static_cast<std::intptr_t>(static_cast<std::int32_t>(v)));
+    }
+    if (t == oids::float4) {
+      float f = static_cast<float>(v);
+      std::uint32_t bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      return bits;
+    }
+    if (t == oids::float8) {
+      double f = static_cast<double>(v);
+      raw_datum bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      return bits;
+    }
+    check(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+    return static_cast<raw_datum>(static_cast<std::int64_t>(v));
   }
 };
-struct int4 : by_value<std::int32_t> {
-  static std::int32_t from(datum d) noexcept { return static_cast<std::int32_t>(d); }
-  static datum to(std::int32_t v) noexcept {
-    return static_cast<datum>(static_cast<std::intptr_t>(v));
+
+template <class F> struct float_traits {
+  static bool reads(Oid t) noexcept {
+    return t == oids::float4 || t == oids::float8 || t == oids::int2 || t == oids::int4;
+  }
+  static bool writes(Oid t) noexcept { return t == oids::float4 || t == oids::float8; }
+  static F from_datum(raw_datum d, Oid t) {
+    if (t == oids::float4) {
+      float v;
+      std::uint32_t bits = static_cast<std::uint32_t>(d);
+      std::memcpy(&v, &bits, sizeof v);
+      return static_cast<F>(v);
+    }
+    if (t == oids::float8) {
+      double v;
+      std::memcpy(&v, &d, sizeof v);
+      return static_cast<F>(v);
+    }
+    return static_cast<F>(t == oids::int2 ? static_cast<std::int16_t>(d)
+                                          : static_cast<std::int32_t>(d));
+  }
+  static raw_datum to_datum(F v, Oid t) {
+    if (t == oids::float4) {
+      float f = static_cast<float>(v);
+      if (std::isinf(f) && !std::isinf(v)) throw_out_of_range(value_traits<F>::cpp_name, t);
+      std::uint32_t bits;
+      std::memcpy(&bits, &f, sizeof bits);
+      return bits;
+    }
+    double f = static_cast<double>(v);
+    raw_datum bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    return bits;
   }
 };
-struct int8 : by_value<std::int64_t> { // 64-bit server: int8 is pass-by-value
-  static std::int64_t from(datum d) noexcept { return static_cast<std::int64_t>(d); }
-  static datum to(std::int64_t v) noexcept { return static_cast<datum>(v); }
-};
-struct oid : by_value<Oid> {
-  static Oid from(datum d) noexcept { return static_cast<Oid>(d); }
-  static datum to(Oid v) noexcept { return static_cast<datum>(v); }
-};
-struct float4 : by_value<float> {
-  static float from(datum d) noexcept {
-    std::int32_t bits = static_cast<std::int32_t>(d);
-    float v;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  static datum to(float v) noexcept {
-    std::int32_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    return static_cast<datum>(static_cast<std::intptr_t>(bits));
+
+inline bool is_text_type(Oid t) noexcept {
+  return t == oids::text || t == oids::varchar || t == oids::bpchar || t == oids::name;
+}
+
+// Writers of text shared by std::string, std::string_view and const char*.
+struct text_writer {
+  static bool writes(Oid t) noexcept { return is_text_type(t); }
+  static raw_datum to_datum(std::string_view v, Oid t) {
+    return t == oids::name ? name_datum(v) : text_datum(v);
   }
 };
-struct float8 : by_value<double> {
-  static double from(datum d) noexcept {
-    double v;
-    std::memcpy(&v, &d, sizeof v);
-    return v;
+
+} // namespace detail
+
+template <> struct value_traits<bool> {
+  static constexpr Oid oid = oids::bool_, array_oid = oids::bool_array;
+  static constexpr const char *cpp_name = "bool";
+  static bool reads(Oid t) noexcept { return t == oids::bool_; }
+  static bool writes(Oid t) noexcept { return t == oids::bool_; }
+  static bool from_datum(detail::raw_datum d, Oid) noexcept { return (d & 0xff) != 0; }
+  static detail::raw_datum to_datum(bool v, Oid) noexcept { return v ? 1 : 0; }
+};
+template <> struct value_traits<std::int16_t> : detail::integer_traits<std::int16_t> {
+  static constexpr Oid oid = oids::int2, array_oid = oids::int2_array;
+  static constexpr const char *cpp_name = "int16_t";
+};
+template <> struct value_traits<std::int32_t> : detail::integer_traits<std::int32_t> {
+  static constexpr Oid oid = oids::int4, array_oid = oids::int4_array;
+  static constexpr const char *cpp_name = "int32_t";
+};
+template <> struct value_traits<long> : detail::integer_traits<long> {
+  static constexpr Oid oid = oids::int8, array_oid = oids::int8_array;
+  static constexpr const char *cpp_name = "int64_t";
+};
+template <> struct value_traits<long long> : detail::integer_traits<long long> {
+  static constexpr Oid oid = oids::int8, array_oid = oids::int8_array;
+  static constexpr const char *cpp_name = "long long";
+};
+// Unsigned sizes (v.size()) go to bigint, range-checked.
+template <> struct value_traits<unsigned long> : detail::integer_traits<unsigned long> {
+  static constexpr Oid oid = oids::int8, array_oid = oids::int8_array;
+  static constexpr const char *cpp_name = "unsigned long";
+};
+// Oid (uint32) is the SQL type oid.
+template <> struct value_traits<Oid> {
+  static constexpr Oid oid = oids::oid, array_oid = oids::oid_array;
+  static constexpr const char *cpp_name = "Oid";
+  static bool reads(Oid t) noexcept { return t == oids::oid; }
+  static bool writes(Oid t) noexcept { return t == oids::oid; }
+  static Oid from_datum(detail::raw_datum d, Oid) noexcept { return static_cast<Oid>(d); }
+  static detail::raw_datum to_datum(Oid v, Oid) noexcept { return v; }
+};
+template <> struct value_traits<float> : detail::float_traits<float> {
+  static constexpr Oid oid = oids::float4, array_oid = oids::float4_array;
+  static constexpr const char *cpp_name = "float";
+};
+template <> struct value_traits<double> : detail::float_traits<double> {
+  static constexpr Oid oid = oids::float8, array_oid = oids::float8_array;
+  static constexpr const char *cpp_name = "double";
+};
+
+template <> struct value_traits<std::string_view> : detail::text_writer {
+  static constexpr Oid oid = oids::text, array_oid = oids::text_array;
+  static constexpr const char *cpp_name = "std::string_view";
+  static bool reads(Oid t) noexcept { return detail::is_text_type(t); }
+  static std::string_view from_datum(detail::raw_datum d, Oid t) {
+    return t == oids::name ? detail::name_view(d) : detail::text_view(d);
   }
-  static datum to(double v) noexcept {
-    datum d;
-    std::memcpy(&d, &v, sizeof d);
-    return d;
+};
+template <> struct value_traits<std::string> : detail::text_writer {
+  static constexpr Oid oid = oids::text, array_oid = oids::text_array;
+  static constexpr const char *cpp_name = "std::string";
+  static bool reads(Oid t) noexcept { return detail::is_text_type(t); }
+  static std::string from_datum(detail::raw_datum d, Oid t) {
+    return std::string(value_traits<std::string_view>::from_datum(d, t));
   }
 };
-// text, varchar and bpchar share the varlena text layout.
-struct text {
-  using arg_type = std::string_view;
-  using value_type = std::string;
-  static std::string_view from(datum d) { return text_view(d); }
-  static datum to(const std::string &v) { return text_datum(v); }
+// Write-only: string literals and C strings as parameters or results.
+template <> struct value_traits<const char *> : detail::text_writer {
+  static constexpr Oid oid = oids::text, array_oid = oids::text_array;
+  static constexpr const char *cpp_name = "const char*";
 };
-struct name {
-  using arg_type = std::string_view;
-  using value_type = std::string;
-  static std::string_view from(datum d) { return name_view(d); }
-  static datum to(const std::string &v) { return name_datum(v); }
+template <> struct value_traits<char *> : value_traits<const char *> {};
+
+template <> struct value_traits<std::span<const std::byte>> {
+  static constexpr Oid oid = oids::bytea, array_oid = oids::bytea_array;
+  static constexpr const char *cpp_name = "std::span<const std::byte>";
+  static bool reads(Oid t) noexcept { return t == oids::bytea; }
+  static bool writes(Oid t) noexcept { return t == oids::bytea; }
+  static std::span<const std::byte> from_datum(detail::raw_datum d, Oid) {
+    return detail::bytea_view(d);
+  }
+  static detail::raw_datum to_datum(std::span<const std::byte> v, Oid) {
+    return detail::bytea_datum(v);
+  }
 };
-} // namespace sql
+template <> struct value_traits<std::vector<std::byte>> {
+  static constexpr Oid oid = oids::bytea, array_oid = oids::bytea_array;
+  static constexpr const char *cpp_name = "std::vector<std::byte>";
+  static bool reads(Oid t) noexcept { return t == oids::bytea; }
+  static bool writes(Oid t) noexcept { return t == oids::bytea; }
+  static std::vector<std::byte> from_datum(detail::raw_datum d, Oid) {
+    auto s = detail::bytea_view(d);
+    return {s.begin(), s.end()};
+  }
+  static detail::raw_datum to_datum(const std::vector<std::byte> &v, Oid) {
+    return detail::bytea_datum(v);
+  }
+};
+
+template <> struct value_traits<datum> {
+  static constexpr Oid oid = oids::unknown, array_oid = oids::text_array;
+  static constexpr const char *cpp_name = "plcpp::datum";
+  static bool reads(Oid) noexcept { return true; }
+  static bool writes(Oid) noexcept { return true; }
+  static datum from_datum(detail::raw_datum d, Oid t) { return {detail::output_text(d, t)}; }
+  static detail::raw_datum to_datum(const datum &v, Oid t) { return detail::input_text(v.text, t); }
+};
+
+namespace detail {
+
+// The traits key of a C++ value: string literals and char arrays are C strings.
+template <class T> using traits_key = std::conditional_t<std::is_array_v<T>, const char *, T>;
+
+// A datum of SQL type `type` (or NULL) as C++ T; T = std::optional<U> takes NULL.
+template <class T> T from_sql(raw_datum d, bool isnull, Oid type, const place &where) {
+  if constexpr (optional_of<T>::value) {
+    if (isnull) return std::nullopt;
+    return from_sql<typename optional_of<T>::type>(d, false, type, where);
+  } else {
+    using traits = value_traits<T>;
+    if (isnull) throw_null_into(traits::cpp_name, where);
+    if (traits::reads(type)) return traits::from_datum(d, type);
+    return traits::from_datum(coerce(d, type, traits::oid), traits::oid);
+  }
+}
+
+// The natural SQL type of a C++ value (a query parameter's type).
+template <class T> constexpr Oid sql_type_of() {
+  using U = typename optional_of<std::remove_cvref_t<T>>::type;
+  if constexpr (std::is_same_v<U, std::nullopt_t>)
+    return oids::unknown;
+  else
+    return value_traits<traits_key<U>>::oid;
+}
+
+// C++ value -> datum of SQL type `type` (0: the value's natural type), or NULL.
+template <class T> void to_sql(const T &v, raw_datum &d, bool &isnull, Oid type) {
+  if constexpr (std::is_same_v<T, std::nullopt_t>) {
+    d = 0;
+    isnull = true;
+  } else if constexpr (optional_of<T>::value) {
+    if (!v) {
+      d = 0;
+      isnull = true;
+    } else {
+      to_sql(*v, d, isnull, type);
+    }
+  } else {
+    using traits = value_traits<traits_key<T>>;
+    isnull = false;
+    if (type == 0 || traits::writes(type))
+      d = traits::to_datum(v, type ? type : traits::oid);
+    else
+      d = coerce(traits::to_datum(v, traits::oid), traits::oid, type);
+  }
+}
 
 // Used by the generated entry point (jit/source.cpp) only.
-template <class Tag> typename Tag::arg_type arg(const call_frame *f, int i) {
-  return Tag::from(f->args[i].value);
+template <class T> T arg(const call_frame *f, int i, Oid type) {
+  return value_traits<T>::from_datum(f->args[i].value, type);
 }
-template <class Tag> std::optional<typename Tag::arg_type> opt_arg(const call_frame *f, int i) {
+template <class T> std::optional<T> opt_arg(const call_frame *f, int i, Oid type) {
   if (f->args[i].isnull) return std::nullopt;
-  return Tag::from(f->args[i].value);
+  return value_traits<T>::from_datum(f->args[i].value, type);
 }
-template <class Tag> datum result(call_frame *f, ret<typename Tag::value_type> &&r) {
-  auto &v = r.value();
-  if (!v) {
-    f->result_isnull = true;
-    return 0;
-  }
-  return Tag::to(*v);
+template <class T> raw_datum result(call_frame *f, ret<T> &&r, Oid type) {
+  raw_datum d;
+  to_sql(r.value(), d, f->result_isnull, type);
+  return d;
 }
 
 } // namespace detail

@@ -1,0 +1,61 @@
+// runtime/call_state.cpp — the current call, its lazily connected SPI and scratch memory.
+#include "call_state.h"
+
+#include <plcpp/spi.hpp>
+
+#include "pg_call.h"
+#include "result_data.h"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+namespace plcpp::detail {
+
+call_state *current_call = nullptr;
+
+call_state &call() {
+  if (!current_call)
+    throw sql_error("55000", "the PL/C++ runtime was used outside a function call",
+                    "It is available only while a PL/C++ function or DO block runs.");
+  return *current_call;
+}
+
+void spi_connect() {
+  call_state &c = call();
+  if (c.spi_connected) return;
+  int rc = pg_call([] { return SPI_connect(); });
+  if (rc != SPI_OK_CONNECT)
+    throw sql_error("XX000", std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
+  c.spi_connected = true; // pg_call switched back from SPI's context to the caller's
+}
+
+void end_call(call_state &state) noexcept {
+  // Results still alive (held in a static) point into SPI memory that SPI_finish frees.
+  for (result_data *r = state.results; r; r = r->next) {
+    r->table = nullptr;
+    r->alive = false;
+    r->owner = nullptr;
+  }
+  state.results = nullptr;
+  delete state.trigger;
+  state.trigger = nullptr;
+  if (state.scratch) MemoryContextDelete(state.scratch);
+  state.scratch = nullptr;
+}
+
+scratch_scope::scratch_scope() {
+  call_state &c = call();
+  if (!c.scratch)
+    c.scratch = AllocSetContextCreate(c.caller_context, "PL/C++ scratch", ALLOCSET_SMALL_SIZES);
+  ++c.scratch_depth;
+  saved_ = MemoryContextSwitchTo(c.scratch);
+}
+
+scratch_scope::~scratch_scope() {
+  call_state &c = *current_call;
+  MemoryContextSwitchTo(static_cast<MemoryContext>(saved_));
+  if (--c.scratch_depth == 0) MemoryContextReset(c.scratch);
+}
+
+} // namespace plcpp::detail

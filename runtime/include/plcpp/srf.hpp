@@ -1,0 +1,68 @@
+// plcpp/srf.hpp — set-returning bodies.
+//
+// A set-returning body calls yield(values...) once per row (the generated wrapper declares a
+// yield typed for the function's result columns), and/or returns one of:
+//   sql(text, args...)   the rows of a query (PL/pgSQL's RETURN QUERY)
+//   a result             the rows of an executed query
+//   a container          each element is one row (a scalar, a row struct or a std::tuple)
+// Falling off the end returns the yielded rows only. Rows go to a tuplestore (materialize
+// mode), which spills to disk past work_mem.
+#pragma once
+
+#include "spi.hpp"
+
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <type_traits>
+
+namespace plcpp {
+namespace detail {
+
+PLCPP_API void emit_row(const raw_datum *values, const bool *nulls, int n);
+PLCPP_API void emit_query(const sql_query &q);
+PLCPP_API void emit_result(const plcpp::result &r);
+
+// One row being converted: its datums live in the call's scratch memory until stored.
+template <int N> struct row_buffer {
+  scratch_scope scratch;
+  raw_datum values[N];
+  bool nulls[N];
+  void emit() { emit_row(values, nulls, N); }
+};
+
+template <class C> inline constexpr bool is_row_container = requires(const C &c) {
+  std::begin(c);
+  std::end(c);
+}
+&&!std::is_convertible_v<const C &, std::string_view>;
+
+} // namespace detail
+
+// What a set-returning body returns. `Yield` is generated: Yield::row(e) yields one element.
+template <class Yield> class rows {
+public:
+  rows() = default;
+  rows(sql_query q) : query_(std::make_unique<sql_query>(std::move(q))) {}
+  rows(result r) : result_(std::make_unique<result>(std::move(r))) {}
+  template <class C, std::enable_if_t<detail::is_row_container<std::remove_cvref_t<C>>, int> = 0>
+  rows(C &&c)
+      : each_([c = std::forward<C>(c)]() {
+          for (const auto &e : c)
+            Yield::row(e);
+        }) {}
+
+  void finish() {
+    if (query_) detail::emit_query(*query_);
+    if (result_) detail::emit_result(*result_);
+    if (each_) each_();
+  }
+
+private:
+  std::unique_ptr<sql_query> query_;
+  std::unique_ptr<result> result_;
+  std::function<void()> each_;
+};
+
+} // namespace plcpp

@@ -1,0 +1,198 @@
+// runtime/record.cpp — composite values: generated structs and plcpp::record.
+#include <plcpp/record.hpp>
+
+#include "call_state.h"
+#include "pg_call.h"
+#include "record_fill.h"
+
+#include "pg.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/typcache.h"
+}
+
+namespace plcpp::detail {
+namespace {
+
+[[noreturn]] void throw_changed(const char *type_name, int expected, int actual) {
+  throw sql_error("42804",
+                  std::string("composite type ") + type_name + " has " + std::to_string(actual) +
+                      " attributes, but the function was compiled for " + std::to_string(expected),
+                  "The type was altered after the function was compiled.",
+                  "Run CREATE OR REPLACE FUNCTION to recompile it.");
+}
+
+int live_attributes(TupleDesc desc) {
+  int n = 0;
+  for (int i = 0; i < desc->natts; ++i)
+    if (!TupleDescAttr(desc, i)->attisdropped) ++n;
+  return n;
+}
+
+} // namespace
+
+record_fields record_open(raw_datum d, Oid type, int size, const char *type_name) {
+  Datum *values;
+  bool *nulls;
+  Oid *types;
+  int live = -1;
+  pg_call([&] {
+    HeapTupleHeader h = DatumGetHeapTupleHeader(d);
+    TupleDesc desc =
+        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+    live = live_attributes(desc);
+    if (live == size) {
+      HeapTupleData tuple;
+      tuple.t_len = HeapTupleHeaderGetDatumLength(h);
+      ItemPointerSetInvalid(&tuple.t_self);
+      tuple.t_tableOid = InvalidOid;
+      tuple.t_data = h;
+      Datum *all = static_cast<Datum *>(palloc(sizeof(Datum) * desc->natts));
+      bool *all_nulls = static_cast<bool *>(palloc(sizeof(bool) * desc->natts));
+      heap_deform_tuple(&tuple, desc, all, all_nulls);
+      values = static_cast<Datum *>(palloc(sizeof(Datum) * (size + 1)));
+      nulls = static_cast<bool *>(palloc(sizeof(bool) * (size + 1)));
+      types = static_cast<Oid *>(palloc(sizeof(Oid) * (size + 1)));
+      for (int i = 0, j = 0; i < desc->natts; ++i) {
+        Form_pg_attribute a = TupleDescAttr(desc, i);
+        if (a->attisdropped) continue;
+        values[j] = all[i];
+        nulls[j] = all_nulls[i];
+        types[j++] = a->atttypid;
+      }
+    }
+    ReleaseTupleDesc(desc);
+  });
+  if (live != size) throw_changed(type_name, size, live);
+  return {reinterpret_cast<const raw_datum *>(values), nulls, types};
+}
+
+raw_datum record_build(Oid type, const raw_datum *values, const bool *nulls, int size) {
+  int live = -1;
+  raw_datum out = 0;
+  const char *name = nullptr;
+  // RECORDOID: the OUT-parameter row of the running function (struct out_row).
+  TupleDesc own = type == RECORDOID ? call().result_desc : nullptr;
+  if (type == RECORDOID && !own)
+    throw sql_error("42804", "out_row can only be returned by the function that declares it");
+  pg_call([&] {
+    TupleDesc desc = own ? own : lookup_rowtype_tupdesc(type, -1);
+    live = live_attributes(desc);
+    if (live == size) {
+      Datum *all = static_cast<Datum *>(palloc0(sizeof(Datum) * (desc->natts + 1)));
+      bool *all_nulls = static_cast<bool *>(palloc(sizeof(bool) * (desc->natts + 1)));
+      for (int i = 0, j = 0; i < desc->natts; ++i) {
+        if (TupleDescAttr(desc, i)->attisdropped) {
+          all_nulls[i] = true;
+          continue;
+        }
+        all[i] = values[j];
+        all_nulls[i] = nulls[j++];
+      }
+      out = HeapTupleGetDatum(heap_form_tuple(desc, all, all_nulls));
+    } else {
+      name = format_type_be(type);
+    }
+    if (!own) ReleaseTupleDesc(desc);
+  });
+  if (live != size) throw_changed(name, size, live);
+  return out;
+}
+
+void fill_record(record &r, HeapTuple tuple, TupleDesc desc, Oid type) {
+  int n = desc->natts;
+  r.type_ = type;
+  r.descriptor_ = desc;
+  r.names_.resize(n);
+  r.types_.resize(n);
+  r.values_.assign(n, 0);
+  r.nulls_.assign(n, 1);
+  Datum *values = reinterpret_cast<Datum *>(r.values_.data());
+  bool *nulls = pg_call([&] {
+    bool *flags = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
+    heap_deform_tuple(tuple, desc, values, flags);
+    return flags;
+  });
+  for (int i = 0; i < n; ++i) {
+    Form_pg_attribute a = TupleDescAttr(desc, i);
+    r.names_[i] = a->attisdropped ? "" : NameStr(a->attname);
+    r.types_[i] = a->atttypid;
+    r.nulls_[i] = nulls[i] || a->attisdropped;
+  }
+}
+
+void record_load(record &r, raw_datum d) {
+  HeapTupleData *tuple;
+  TupleDesc desc;
+  pg_call([&] {
+    HeapTupleHeader h = DatumGetHeapTupleHeader(d);
+    TupleDesc cached =
+        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+    desc = CreateTupleDescCopy(cached);
+    ReleaseTupleDesc(cached);
+    tuple = static_cast<HeapTupleData *>(palloc(sizeof(HeapTupleData)));
+    tuple->t_len = HeapTupleHeaderGetDatumLength(h);
+    ItemPointerSetInvalid(&tuple->t_self);
+    tuple->t_tableOid = InvalidOid;
+    tuple->t_data = h;
+  });
+  fill_record(r, tuple, desc, HeapTupleHeaderGetTypeId(tuple->t_data));
+}
+
+raw_datum record_datum(const record &r, Oid type) {
+  auto desc = static_cast<TupleDesc>(const_cast<void *>(r.descriptor_));
+  if (!desc) throw sql_error("22004", "an empty plcpp::record cannot be converted to a row");
+  int n = static_cast<int>(r.size());
+  const raw_datum *values = r.values_.data();
+  const unsigned char *flags = r.nulls_.data();
+  Oid own_type = r.type_;
+  return pg_call([&] {
+    TupleDesc target = desc;
+    if (type != InvalidOid && type != RECORDOID && type != own_type) {
+      TupleDesc cached = lookup_rowtype_tupdesc(type, -1);
+      bool same = cached->natts == n;
+      for (int i = 0; same && i < n; ++i)
+        same = TupleDescAttr(cached, i)->atttypid == TupleDescAttr(desc, i)->atttypid;
+      if (!same) {
+        ReleaseTupleDesc(cached);
+        ereport(ERROR,
+                (errcode(ERRCODE_DATATYPE_MISMATCH),
+                 errmsg("record does not match the columns of type %s", format_type_be(type))));
+      }
+      target = CreateTupleDescCopy(cached);
+      ReleaseTupleDesc(cached);
+    } else if (own_type == RECORDOID) {
+      target = BlessTupleDesc(desc);
+    }
+    bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
+    for (int i = 0; i < n; ++i)
+      nulls[i] = flags[i] != 0;
+    return HeapTupleGetDatum(
+        heap_form_tuple(target, reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls));
+  });
+}
+
+} // namespace plcpp::detail
+
+namespace plcpp {
+
+std::size_t record::index_of(std::string_view name) const {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name && !name.empty()) return i;
+  std::string columns;
+  for (const auto &n : names_)
+    if (!n.empty()) columns += (columns.empty() ? "" : ", ") + n;
+  throw sql_error("42703", "record has no column \"" + std::string(name) + "\"",
+                  "Its columns are: " + columns + ".");
+}
+
+void record::check(std::size_t i) const {
+  if (i >= names_.size())
+    throw sql_error("42703", "column index " + std::to_string(i) +
+                                 " is out of range: the record has " +
+                                 std::to_string(names_.size()) + " columns");
+}
+
+} // namespace plcpp

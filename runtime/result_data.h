@@ -1,0 +1,31 @@
+// runtime/result_data.h — the runtime side of plcpp::result (internal).
+#pragma once
+
+#include "call_state.h"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+namespace plcpp::detail {
+
+// One SPI result. Live results of a call are linked in call_state::results, so that the end
+// of the call, or the rollback of the subtransaction that made them, can mark them dead
+// (their SPITupleTable is freed by SPI then): a dead result raises instead of reading freed
+// memory. Allocated with new, deleted by plcpp::result.
+struct result_data {
+  SPITupleTable *table = nullptr; // null for commands that return no rows
+  uint64 processed = 0;
+  bool alive = true;
+  int subxact_depth = 0;
+  call_state *owner = nullptr;
+  result_data *prev = nullptr, *next = nullptr;
+};
+
+// Wraps SPI_tuptable/SPI_processed after a successful SPI call.
+result_data *take_spi_result(call_state &c);
+// Marks the results made at subtransaction depth >= depth dead (their subtransaction rolled
+// back).
+void invalidate_results(call_state &c, int depth) noexcept;
+
+} // namespace plcpp::detail

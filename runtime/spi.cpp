@@ -1,0 +1,381 @@
+// runtime/spi.cpp — spi::query/exec/prepare/cursor/subtransaction and result access.
+#include <plcpp/spi.hpp>
+
+#include "call_state.h"
+#include "pg_call.h"
+#include "record_fill.h"
+#include "result_data.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "parser/parse_param.h"
+#include "utils/lsyscache.h"
+#include "utils/portal.h"
+#include "utils/resowner.h"
+}
+
+namespace plcpp::detail {
+namespace {
+
+[[noreturn]] void throw_spi(int rc) {
+  if (rc == SPI_ERROR_TRANSACTION)
+    throw sql_error("0A000", "transaction control is not allowed in a PL/C++ query",
+                    "COMMIT, ROLLBACK and SAVEPOINT cannot run through spi::query.",
+                    "Use spi::subtransaction for a block that can roll back on its own.");
+  if (rc == SPI_ERROR_COPY)
+    throw sql_error("0A000", "COPY to or from the client is not allowed in a PL/C++ query");
+  throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
+}
+
+void link(call_state &c, result_data *r) noexcept {
+  r->owner = &c;
+  r->subxact_depth = c.subxact_depth;
+  r->next = c.results;
+  if (c.results) c.results->prev = r;
+  c.results = r;
+}
+
+void unlink(result_data *r) noexcept {
+  if (!r->owner) return;
+  if (r->prev)
+    r->prev->next = r->next;
+  else
+    r->owner->results = r->next;
+  if (r->next) r->next->prev = r->prev;
+  r->owner = nullptr;
+  r->prev = r->next = nullptr;
+}
+
+const result_data &alive(const result_data *d) {
+  if (!d) throw std::logic_error("plcpp::result used after it was moved from");
+  if (!d->alive)
+    throw sql_error("55000", "query result used after it became invalid",
+                    "A result is valid until the end of the call that ran the query, or until "
+                    "the spi::subtransaction that ran it rolls back.",
+                    "Copy the values you need into C++ variables.");
+  return *d;
+}
+
+Portal find_portal(const std::string &name) {
+  const char *n = name.c_str();
+  Portal p = pg_call([=] { return SPI_cursor_find(n); });
+  if (!p)
+    throw sql_error("34000", "cursor \"" + name + "\" does not exist",
+                    "It was closed, or the transaction or subtransaction that opened it ended.");
+  return p;
+}
+
+// Parameters of type unknown (a bare std::nullopt, a plcpp::datum) get their type from the
+// query, as PREPARE without types does: the plan is made with variable parameters, then the
+// text of each plcpp::datum is read by the input function of the type the parser chose.
+struct inferred_types {
+  Oid *types;
+  int n;
+};
+
+void infer_setup(ParseState *pstate, void *arg) {
+  auto *p = static_cast<inferred_types *>(arg);
+  setup_parse_variable_parameters(pstate, &p->types, &p->n);
+}
+
+bool any_unknown(int n, const Oid *types) {
+  for (int i = 0; i < n; ++i)
+    if (types[i] == UNKNOWNOID) return true;
+  return false;
+}
+
+// Inside pg_call: the plan and its parameter list (to free with SPI_freeplan).
+SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw_datum *values,
+                             const char *nulls, ParamListInfo *params) {
+  inferred_types inferred{static_cast<Oid *>(palloc0(sizeof(Oid) * n)), n};
+  for (int i = 0; i < n; ++i)
+    inferred.types[i] = types[i] == UNKNOWNOID ? InvalidOid : types[i];
+  SPIPrepareOptions options;
+  memset(&options, 0, sizeof options);
+  options.parserSetup = infer_setup;
+  options.parserSetupArg = &inferred;
+  options.parseMode = RAW_PARSE_DEFAULT;
+  SPIPlanPtr plan = SPI_prepare_extended(src, &options);
+  if (!plan)
+    elog(ERROR, "SPI_prepare failed for \"%s\": %s", src, SPI_result_code_string(SPI_result));
+  ParamListInfo list = makeParamList(n);
+  for (int i = 0; i < n; ++i) {
+    Oid type = i < inferred.n && inferred.types[i] != InvalidOid ? inferred.types[i] : UNKNOWNOID;
+    ParamExternData *p = &list->params[i];
+    p->isnull = nulls[i] == 'n';
+    p->value = static_cast<Datum>(values[i]);
+    p->pflags = PARAM_FLAG_CONST;
+    p->ptype = type;
+    if (types[i] == UNKNOWNOID && !p->isnull && type != UNKNOWNOID) {
+      Oid func, ioparam;
+      getTypeInputInfo(type, &func, &ioparam);
+      p->value = OidInputFunctionCall(func, DatumGetCString(p->value), ioparam, -1);
+    }
+  }
+  *params = list;
+  return plan;
+}
+
+} // namespace
+
+result_data *take_spi_result(call_state &c) {
+  SPITupleTable *table = SPI_tuptable;
+  uint64 processed = SPI_processed;
+  SPI_tuptable = nullptr;
+  auto *r = new result_data;
+  r->table = table;
+  r->processed = processed;
+  link(c, r);
+  return r;
+}
+
+void invalidate_results(call_state &c, int depth) noexcept {
+  for (result_data *r = c.results, *next; r; r = next) {
+    next = r->next;
+    if (r->subxact_depth >= depth) {
+      unlink(r);
+      r->alive = false;
+      r->table = nullptr; // freed by the subtransaction's rollback
+    }
+  }
+}
+
+result_data *run_query(std::string_view sql, int n, const Oid *types, const raw_datum *values,
+                       const char *nulls) {
+  call_state &c = call();
+  spi_connect();
+  std::string text(sql);
+  const char *src = text.c_str();
+  bool ro = c.read_only;
+  bool infer = any_unknown(n, types);
+  int rc = pg_call([=] {
+    if (n == 0) return SPI_execute(src, ro, 0);
+    if (infer) {
+      ParamListInfo params;
+      SPIPlanPtr plan = prepare_inferring(src, n, types, values, nulls, &params);
+      int result = SPI_execute_plan_with_paramlist(plan, params, ro, 0);
+      SPI_freeplan(plan);
+      return result;
+    }
+    return SPI_execute_with_args(src, n, const_cast<Oid *>(types),
+                                 reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls,
+                                 ro, 0);
+  });
+  if (rc < 0) throw_spi(rc);
+  return take_spi_result(c);
+}
+
+void *plan_prepare(std::string_view sql, int n, const Oid *types) {
+  spi_connect();
+  std::string text(sql);
+  const char *src = text.c_str();
+  return pg_call([=] {
+    SPIPlanPtr plan = SPI_prepare(src, n, const_cast<Oid *>(types));
+    if (!plan)
+      elog(ERROR, "SPI_prepare failed for \"%s\": %s", src, SPI_result_code_string(SPI_result));
+    // Saved in CacheMemoryContext and managed by the plan cache: kept across calls and
+    // re-planned after DDL on the objects it uses.
+    SPI_keepplan(plan);
+    return static_cast<void *>(plan);
+  });
+}
+
+void plan_free(void *plan) noexcept {
+  if (!plan) return;
+  // Best effort (a destructor cannot fail): at worst the plan's memory stays.
+  pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); });
+}
+
+result_data *plan_run(void *plan, const raw_datum *values, const char *nulls) {
+  call_state &c = call();
+  spi_connect();
+  bool ro = c.read_only;
+  int rc = pg_call([=] {
+    return SPI_execute_plan(static_cast<SPIPlanPtr>(plan),
+                            reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls, ro,
+                            0);
+  });
+  if (rc < 0) throw_spi(rc);
+  return take_spi_result(c);
+}
+
+std::string cursor_open(std::string_view sql, void *plan, int n, const Oid *types,
+                        const raw_datum *values, const char *nulls) {
+  call_state &c = call();
+  spi_connect();
+  std::string text(sql);
+  const char *src = text.c_str();
+  bool ro = c.read_only;
+  bool infer = !plan && any_unknown(n, types);
+  const char *name = pg_call([=] {
+    Datum *v = reinterpret_cast<Datum *>(const_cast<raw_datum *>(values));
+    if (infer) {
+      ParamListInfo params;
+      SPIPlanPtr adhoc = prepare_inferring(src, n, types, values, nulls, &params);
+      Portal p = SPI_cursor_open_with_paramlist(nullptr, adhoc, params, ro);
+      SPI_freeplan(adhoc);
+      return p->name;
+    }
+    Portal p = plan ? SPI_cursor_open(nullptr, static_cast<SPIPlanPtr>(plan), v, nulls, ro)
+                    : SPI_cursor_open_with_args(nullptr, src, n, const_cast<Oid *>(types), v, nulls,
+                                                ro, 0);
+    return p->name;
+  });
+  return name;
+}
+
+void throw_param_count(std::size_t expected, std::size_t given) {
+  throw sql_error("42601", "prepared statement takes " + std::to_string(expected) + " parameter" +
+                               (expected == 1 ? "" : "s") + ", but " + std::to_string(given) +
+                               (given == 1 ? " was" : " were") + " given");
+}
+
+subxact_token subxact_begin() {
+  call_state &c = call();
+  spi_connect(); // before the subtransaction: a rollback must not take the connection along
+  subxact_token t{CurrentResourceOwner, CurrentMemoryContext};
+  pg_call([] { BeginInternalSubTransaction(nullptr); });
+  ++c.subxact_depth;
+  return t;
+}
+
+void subxact_commit(const subxact_token &t) {
+  call_state &c = call();
+  pg_call([] { ReleaseCurrentSubTransaction(); });
+  CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
+  --c.subxact_depth;
+}
+
+void subxact_abort(const subxact_token &t) noexcept {
+  call_state &c = *current_call;
+  // Results made inside are freed by the rollback; errors raised inside are forgiven.
+  invalidate_results(c, c.subxact_depth);
+  int depth = --c.subxact_depth;
+  forgive_pending_error(depth);
+  // If even the rollback fails, its error becomes the call's unforgivable pending error: the
+  // exception in flight still unwinds the body, and the handler raises that error.
+  pg_cleanup([] { RollbackAndReleaseCurrentSubTransaction(); }, true);
+  MemoryContextSwitchTo(static_cast<MemoryContext>(t.context));
+  CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
+}
+
+} // namespace plcpp::detail
+
+namespace plcpp {
+
+using detail::alive;
+
+std::size_t row::size() const {
+  const auto &d = alive(d_);
+  return d.table ? static_cast<std::size_t>(d.table->tupdesc->natts) : 0;
+}
+
+std::size_t row::index_of(std::string_view name) const {
+  const auto &d = alive(d_);
+  TupleDesc desc = d.table ? d.table->tupdesc : nullptr;
+  int n = desc ? desc->natts : 0;
+  for (int i = 0; i < n; ++i) {
+    Form_pg_attribute a = TupleDescAttr(desc, i);
+    if (!a->attisdropped && name == NameStr(a->attname)) return static_cast<std::size_t>(i);
+  }
+  std::string columns;
+  for (int i = 0; i < n; ++i)
+    columns += std::string(i ? ", " : "") + NameStr(TupleDescAttr(desc, i)->attname);
+  throw sql_error("42703",
+                  "column \"" + std::string(name) + "\" does not exist in the query result",
+                  "The result's columns are: " + columns + ".");
+}
+
+detail::cell row::cell(std::size_t col) const {
+  const auto &d = alive(d_);
+  std::size_t n = d.table ? static_cast<std::size_t>(d.table->tupdesc->natts) : 0;
+  if (col >= n)
+    throw sql_error("42703",
+                    "column index " + std::to_string(col) +
+                        " is out of range: the query result has " + std::to_string(n) + " column" +
+                        (n == 1 ? "" : "s"),
+                    "", "Column indexes start at 0.");
+  TupleDesc desc = d.table->tupdesc;
+  Form_pg_attribute a = TupleDescAttr(desc, static_cast<int>(col));
+  bool isnull;
+  Datum v = heap_getattr(d.table->vals[index_], static_cast<int>(col) + 1, desc, &isnull);
+  return {static_cast<detail::raw_datum>(v), isnull, a->atttypid, NameStr(a->attname)};
+}
+
+record row::to_record() const {
+  const auto &d = alive(d_);
+  record r;
+  if (d.table) detail::fill_record(r, d.table->vals[index_], d.table->tupdesc, RECORDOID);
+  return r;
+}
+
+std::size_t result::size() const {
+  const auto &d = alive(d_);
+  return d.table ? static_cast<std::size_t>(d.table->numvals) : 0;
+}
+
+std::uint64_t result::rows_affected() const {
+  return alive(d_).processed;
+}
+
+std::size_t result::columns() const {
+  const auto &d = alive(d_);
+  return d.table ? static_cast<std::size_t>(d.table->tupdesc->natts) : 0;
+}
+
+std::string_view result::column_name(std::size_t col) const {
+  if (col >= columns()) throw std::out_of_range("column index out of range");
+  return NameStr(TupleDescAttr(d_->table->tupdesc, static_cast<int>(col))->attname);
+}
+
+Oid result::column_type(std::size_t col) const {
+  if (col >= columns()) throw std::out_of_range("column index out of range");
+  return TupleDescAttr(d_->table->tupdesc, static_cast<int>(col))->atttypid;
+}
+
+row result::operator[](std::size_t i) const {
+  if (i >= size())
+    throw std::out_of_range("row " + std::to_string(i) + " of a result of " +
+                            std::to_string(size()) + " rows");
+  return row(d_, i);
+}
+
+result::iterator result::begin() const {
+  alive(d_);
+  return iterator(d_, 0);
+}
+
+result::iterator result::end() const {
+  return iterator(d_, size());
+}
+
+void result::release() noexcept {
+  if (!d_) return;
+  if (d_->alive && d_->table) SPI_freetuptable(d_->table);
+  detail::unlink(d_);
+  delete d_;
+  d_ = nullptr;
+}
+
+result cursor::fetch(std::size_t n) {
+  detail::call_state &c = detail::call();
+  if (name_.empty()) throw sql_error("34000", "cursor is closed");
+  Portal p = detail::find_portal(name_);
+  long count = static_cast<long>(std::min<std::size_t>(n, LONG_MAX));
+  detail::pg_call([=] { SPI_cursor_fetch(p, true, count); });
+  return result(detail::take_spi_result(c));
+}
+
+void cursor::close() noexcept {
+  if (name_.empty()) return;
+  const char *n = name_.c_str();
+  // Best effort: the portal ends with the transaction anyway.
+  detail::pg_cleanup([=] {
+    Portal p = SPI_cursor_find(n);
+    if (p) SPI_cursor_close(p);
+  });
+  name_.clear();
+}
+
+} // namespace plcpp

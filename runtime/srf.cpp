@@ -1,0 +1,152 @@
+// runtime/srf.cpp — rows of a set-returning body into the call's tuplestore.
+#include <plcpp/srf.hpp>
+
+#include "call_state.h"
+#include "pg_call.h"
+#include "result_data.h"
+
+extern "C" {
+#include "access/tupconvert.h"
+#include "executor/tuptable.h"
+#include "nodes/params.h"
+#include "tcop/dest.h"
+}
+
+namespace plcpp::detail {
+namespace {
+
+call_state &srf_call() {
+  call_state &c = call();
+  if (!c.tuplestore)
+    throw sql_error("42P13", "yield() and returning rows need a set-returning function", "",
+                    "Declare the function RETURNS SETOF ... or RETURNS TABLE (...).");
+  return c;
+}
+
+const char *mismatch = "structure of query does not match function result type";
+
+// A DestReceiver that appends the query's rows to the tuplestore, converting them by
+// position as PL/pgSQL's RETURN QUERY does (dropped columns; types must match).
+struct tuplestore_receiver {
+  DestReceiver pub;
+  call_state *call;
+  TupleConversionMap *map;
+  TupleTableSlot *out;
+};
+
+void receiver_startup(DestReceiver *self, int, TupleDesc desc) {
+  auto *r = reinterpret_cast<tuplestore_receiver *>(self);
+  r->map = convert_tuples_by_position(desc, r->call->tuple_desc, gettext_noop(mismatch));
+  if (r->map) r->out = MakeSingleTupleTableSlot(r->call->tuple_desc, &TTSOpsVirtual);
+}
+
+bool receiver_receive(TupleTableSlot *slot, DestReceiver *self) {
+  auto *r = reinterpret_cast<tuplestore_receiver *>(self);
+  if (r->map) slot = execute_attr_map_slot(r->map->attrMap, slot, r->out);
+  tuplestore_puttupleslot(r->call->tuplestore, slot);
+  return true;
+}
+
+void receiver_shutdown(DestReceiver *self) {
+  auto *r = reinterpret_cast<tuplestore_receiver *>(self);
+  if (r->out) ExecDropSingleTupleTableSlot(r->out);
+  r->out = nullptr;
+}
+
+void receiver_destroy(DestReceiver *) {}
+
+} // namespace
+
+void emit_row(const raw_datum *values, const bool *nulls, int n) {
+  call_state &c = srf_call();
+  // Dropped columns of the result type are not in the generated yield: they are NULL.
+  int natts = c.tuple_desc->natts;
+  Tuplestorestate *ts = c.tuplestore;
+  TupleDesc desc = c.tuple_desc;
+  pg_call([=] {
+    int live = 0;
+    for (int i = 0; i < natts; ++i)
+      if (!TupleDescAttr(desc, i)->attisdropped) ++live;
+    if (live != n)
+      ereport(ERROR,
+              (errcode(ERRCODE_DATATYPE_MISMATCH), errmsg("%s", mismatch),
+               errdetail("The function was compiled for %d columns, the result has %d.", n, live),
+               errhint("Run CREATE OR REPLACE FUNCTION to recompile it.")));
+    if (live == natts) {
+      tuplestore_putvalues(ts, desc, reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)),
+                           const_cast<bool *>(nulls));
+      return;
+    }
+    Datum *all = static_cast<Datum *>(palloc0(sizeof(Datum) * natts));
+    bool *all_nulls = static_cast<bool *>(palloc(sizeof(bool) * natts));
+    for (int i = 0, j = 0; i < natts; ++i) {
+      if (TupleDescAttr(desc, i)->attisdropped) {
+        all_nulls[i] = true;
+        continue;
+      }
+      all[i] = values[j];
+      all_nulls[i] = nulls[j++];
+    }
+    tuplestore_putvalues(ts, desc, all, all_nulls);
+  });
+}
+
+void emit_query(const sql_query &q) {
+  call_state &c = srf_call();
+  spi_connect();
+  int n = static_cast<int>(q.types().size());
+  const Oid *types = q.types().data();
+  const raw_datum *values = q.values().data();
+  const char *nulls = q.nulls().data();
+  const char *src = q.text().c_str();
+  call_state *state = &c;
+  int rc = pg_call([=] {
+    ParamListInfo params = nullptr;
+    if (n > 0) {
+      params = makeParamList(n);
+      for (int i = 0; i < n; ++i) {
+        ParamExternData *p = &params->params[i];
+        p->value = static_cast<Datum>(values[i]);
+        p->isnull = nulls[i] == 'n';
+        p->pflags = PARAM_FLAG_CONST;
+        p->ptype = types[i];
+      }
+    }
+    auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
+    r->pub.receiveSlot = receiver_receive;
+    r->pub.rStartup = receiver_startup;
+    r->pub.rShutdown = receiver_shutdown;
+    r->pub.rDestroy = receiver_destroy;
+    r->pub.mydest = DestNone;
+    r->call = state;
+    SPIExecuteOptions options;
+    memset(&options, 0, sizeof options);
+    options.params = params;
+    options.read_only = state->read_only;
+    options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
+    options.dest = &r->pub;
+    return SPI_execute_extended(src, &options);
+  });
+  if (rc < 0) throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
+}
+
+void emit_result(const plcpp::result &res) {
+  call_state &c = srf_call();
+  result_data *d = res.data();
+  if (!d || !d->alive) (void)res.size(); // raises the right error
+  if (!d->table) return;
+  SPITupleTable *table = d->table;
+  Tuplestorestate *ts = c.tuplestore;
+  TupleDesc out = c.tuple_desc;
+  pg_call([=] {
+    TupleConversionMap *map =
+        convert_tuples_by_position(table->tupdesc, out, gettext_noop(mismatch));
+    for (uint64 i = 0; i < table->numvals; ++i) {
+      HeapTuple t = table->vals[i];
+      if (map) t = execute_attr_map_tuple(t, map);
+      tuplestore_puttuple(ts, t);
+    }
+  });
+}
+
+} // namespace plcpp::detail
