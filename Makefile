@@ -20,7 +20,8 @@ JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/engine.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o
 
-REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace
+REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
+	spi plan_invalidation subtransactions srf composite introspection triggers types arrays
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

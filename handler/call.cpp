@@ -38,10 +38,10 @@ bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
 }
 
 void plcpp_finish_call(bool ok, plcpp::detail::call_state *state) {
-  // A PostgreSQL error caught outside a subtransaction ends the call even if the body
-  // swallowed it; an exception that escaped wins (the transaction aborts either way). After
-  // such an error SPI's stack may hold the connections of the calls it unwound: the abort
-  // cleans them up, so SPI_finish is only for calls that end cleanly.
+  // A PostgreSQL error caught outside a subtransaction ends the call with that error (DESIGN
+  // §1), even if the body swallowed it or then threw something else. After such an error
+  // SPI's stack may hold the connections of the calls it unwound: the abort cleans them up,
+  // so SPI_finish is only for calls that end cleanly.
   void *pending = plcpp::detail::take_pending_error();
   if (state->spi_connected && !pending) {
     state->spi_connected = false;
@@ -49,8 +49,9 @@ void plcpp_finish_call(bool ok, plcpp::detail::call_state *state) {
     if (rc != SPI_OK_FINISH) elog(ERROR, "SPI_finish failed: %s", SPI_result_code_string(rc));
   }
   plcpp::detail::end_call(*state);
-  if (!ok) plcpp_raise_caught();
+  MemoryContextSwitchTo(state->caller_context);
   if (pending) ReThrowError(static_cast<ErrorData *>(pending));
+  if (!ok) plcpp_raise_caught();
 }
 
 Datum plcpp_call(FunctionCallInfo fcinfo) {

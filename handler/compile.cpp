@@ -90,6 +90,12 @@ void describe(type_table &t, Oid oid, int depth) {
   }
   const char *name = get_typ_name(oid);
   check_identifier(name, "type name", oid);
+  if (strcmp(name, "out_row") == 0)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("type %s cannot be used in a PL/C++ function: out_row is the name of "
+                           "the struct of OUT parameters",
+                           format_type_be(oid)),
+                    errhint("Rename the type.")));
   TupleDesc desc = lookup_rowtype_tupdesc_copy(oid, -1);
   int live = 0;
   auto **names = static_cast<const char **>(palloc0(sizeof(char *) * (desc->natts + 1)));

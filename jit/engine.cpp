@@ -5,7 +5,12 @@
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
+#include <llvm/ExecutionEngine/SectionMemoryManager.h>
+#include <llvm/Support/Memory.h>
 #include <llvm/Support/TargetSelect.h>
+
+#include <sys/mman.h>
 
 #include <chrono>
 #include <memory>
@@ -14,6 +19,37 @@ namespace plcpp::jit {
 namespace {
 
 std::unique_ptr<llvm::orc::LLJIT> jit;
+
+// Code memory whose addresses are never handed out again. Removing a function's JITDylib
+// deregisters its EH frames and frees its code; with libgcc 12 and LLVM 14 a later function
+// placed at the same address was then found with no unwind information, so an exception
+// thrown through it called std::terminate. Freed blocks therefore keep their address range
+// (PROT_NONE, pages returned to the OS with MADV_DONTNEED): the physical memory is freed, only
+// the address space is not reused.
+class never_reused_mapper final : public llvm::SectionMemoryManager::MemoryMapper {
+public:
+  llvm::sys::MemoryBlock allocateMappedMemory(llvm::SectionMemoryManager::AllocationPurpose,
+                                              size_t bytes, const llvm::sys::MemoryBlock *near,
+                                              unsigned flags, std::error_code &ec) override {
+    return llvm::sys::Memory::allocateMappedMemory(bytes, near, flags, ec);
+  }
+  std::error_code protectMappedMemory(const llvm::sys::MemoryBlock &block,
+                                      unsigned flags) override {
+    return llvm::sys::Memory::protectMappedMemory(block, flags);
+  }
+  std::error_code releaseMappedMemory(llvm::sys::MemoryBlock &block) override {
+    if (!block.base()) return {};
+    void *base = block.base();
+    size_t size = block.allocatedSize();
+    madvise(base, size, MADV_DONTNEED);
+    if (mprotect(base, size, PROT_NONE) != 0)
+      return std::error_code(errno, std::generic_category());
+    block = llvm::sys::MemoryBlock();
+    return {};
+  }
+};
+
+never_reused_mapper code_memory;
 
 llvm::Error ensure_jit() {
   if (jit) return llvm::Error::success();
@@ -24,7 +60,16 @@ llvm::Error ensure_jit() {
   auto tmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmb) return tmb.takeError();
   tmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
-  auto j = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*tmb)).create();
+  auto j =
+      llvm::orc::LLJITBuilder()
+          .setJITTargetMachineBuilder(std::move(*tmb))
+          .setObjectLinkingLayerCreator(
+              [](llvm::orc::ExecutionSession &es,
+                 const llvm::Triple &) -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
+                return std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+                    es, [] { return std::make_unique<llvm::SectionMemoryManager>(&code_memory); });
+              })
+          .create();
   if (!j) return j.takeError();
   jit = std::move(*j);
   return llvm::Error::success();

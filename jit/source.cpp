@@ -130,8 +130,11 @@ type_ref array_type(const type_ref &element, std::uint32_t array_oid) {
           "std::vector<std::optional<" + element.value + ">>", array_oid};
 }
 
+// Qualified: the struct is also named in value_traits specializations and in the entry
+// point, outside the body's namespace (which has using-declarations for the plain name).
 type_ref struct_type(const std::string &cpp_name, std::uint32_t oid) {
-  return {cpp_name, cpp_name, oid};
+  std::string q = "::plcpp_types::" + cpp_name;
+  return {q, q, oid};
 }
 
 type_ref text_form_type(std::uint32_t oid) {
@@ -317,10 +320,6 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   tu += spec.kind == function_kind::scalar ? "\n}\n" : "\nreturn {}; }\n";
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
   tu += "} // namespace plcpp_fn\n";
-  // The entry point spells argument and result types unqualified too.
-  for (const auto &c : spec.composites)
-    tu += "using ::plcpp_types::" + c.name + ";\n";
-  if (spec.out_row) tu += "using ::plcpp_types::out_row;\n";
   tu += "extern \"C\" PLCPP_API ::plcpp::detail::raw_datum\n"
         "plcpp_entry(::plcpp::detail::call_frame *plcpp_frame) {\n";
   if (spec.strict && !spec.params.empty())

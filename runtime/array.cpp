@@ -60,6 +60,10 @@ array_contents array_open(raw_datum d) {
   return out;
 }
 
+bool is_array_type(Oid type) {
+  return pg_call([=] { return get_element_type(type) != InvalidOid; });
+}
+
 array_builder array_begin(Oid array_type, Oid element_type, std::size_t n) {
   if (n > MaxAllocSize / sizeof(Datum))
     throw sql_error("54000", "array of " + std::to_string(n) + " elements is too large");

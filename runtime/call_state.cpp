@@ -24,7 +24,17 @@ call_state &call() {
 void spi_connect() {
   call_state &c = call();
   if (c.spi_connected) return;
-  int rc = pg_call([] { return SPI_connect(); });
+  // Connect in the caller's context: SPI_finish returns to the context current at
+  // SPI_connect, which must outlive the call (not the scratch context of a query).
+  MemoryContext caller = c.caller_context;
+  TriggerData *trigger = c.trigger_data;
+  int rc = pg_call([=] {
+    MemoryContextSwitchTo(caller);
+    int result = SPI_connect();
+    // Transition tables (REFERENCING NEW TABLE AS ...) become visible to queries.
+    if (result == SPI_OK_CONNECT && trigger) SPI_register_trigger_data(trigger);
+    return result;
+  });
   if (rc != SPI_OK_CONNECT)
     throw sql_error("XX000", std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
   c.spi_connected = true; // pg_call switched back from SPI's context to the caller's

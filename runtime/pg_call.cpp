@@ -95,6 +95,14 @@ void forgive_pending_error(int depth) noexcept {
   if (pending_error && pending_depth > depth) pending_error = nullptr;
 }
 
+void *pending_error_since(int depth) noexcept {
+  return pending_error && pending_depth >= depth && depth > 0 ? pending_error : nullptr;
+}
+
+void throw_error_data(void *edata) {
+  throw_from(static_cast<ErrorData *>(edata));
+}
+
 bool has_pending_error() noexcept {
   return pending_error != nullptr;
 }

@@ -16,6 +16,11 @@ extern "C" {
 namespace plcpp::detail {
 namespace {
 
+[[noreturn]] void throw_mismatch(const char *type_name, const char *actual_type) {
+  throw sql_error("42804", std::string("a value of type ") + actual_type +
+                               " cannot be read as struct " + type_name);
+}
+
 [[noreturn]] void throw_changed(const char *type_name, int expected, int actual) {
   throw sql_error("42804",
                   std::string("composite type ") + type_name + " has " + std::to_string(actual) +
@@ -38,11 +43,19 @@ record_fields record_open(raw_datum d, Oid type, int size, const char *type_name
   bool *nulls;
   Oid *types;
   int live = -1;
+  const char *actual_name = nullptr;
   pg_call([&] {
     HeapTupleHeader h = DatumGetHeapTupleHeader(d);
-    TupleDesc desc =
-        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+    Oid actual = HeapTupleHeaderGetTypeId(h);
+    // Another named type is not this struct, even with the same shape; an anonymous row
+    // (ROW(...)) is read by position.
+    if (type != RECORDOID && actual != type && actual != RECORDOID) {
+      actual_name = format_type_be(actual);
+      return;
+    }
+    TupleDesc desc = lookup_rowtype_tupdesc(actual, HeapTupleHeaderGetTypMod(h));
     live = live_attributes(desc);
+    if (live != size && actual != type) actual_name = format_type_be(actual);
     if (live == size) {
       HeapTupleData tuple;
       tuple.t_len = HeapTupleHeaderGetDatumLength(h);
@@ -65,6 +78,11 @@ record_fields record_open(raw_datum d, Oid type, int size, const char *type_name
     }
     ReleaseTupleDesc(desc);
   });
+  if (actual_name && live < 0) throw_mismatch(type_name, actual_name);
+  if (actual_name)
+    throw sql_error("42804", std::string("a row of ") + std::to_string(live) +
+                                 " columns cannot be read as struct " + type_name + " of " +
+                                 std::to_string(size) + " members");
   if (live != size) throw_changed(type_name, size, live);
   return {reinterpret_cast<const raw_datum *>(values), nulls, types};
 }

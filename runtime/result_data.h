@@ -17,15 +17,17 @@ struct result_data {
   SPITupleTable *table = nullptr; // null for commands that return no rows
   uint64 processed = 0;
   bool alive = true;
-  int subxact_depth = 0;
+  int refs = 1;                 // the result object and its rows (single-threaded: a plain counter)
+  SubTransactionId subxact = 0; // the subtransaction that ran the query
   call_state *owner = nullptr;
   result_data *prev = nullptr, *next = nullptr;
 };
 
 // Wraps SPI_tuptable/SPI_processed after a successful SPI call.
 result_data *take_spi_result(call_state &c);
-// Marks the results made at subtransaction depth >= depth dead (their subtransaction rolled
-// back).
-void invalidate_results(call_state &c, int depth) noexcept;
+// Marks dead the results made in subtransaction `subxact` or later ones: as SPI itself, which
+// frees their tuple tables when `subxact` rolls back (ids grow within a transaction, so a
+// committed sibling's results survive).
+void invalidate_results(call_state &c, SubTransactionId subxact) noexcept;
 
 } // namespace plcpp::detail

@@ -30,7 +30,7 @@ namespace {
 
 void link(call_state &c, result_data *r) noexcept {
   r->owner = &c;
-  r->subxact_depth = c.subxact_depth;
+  r->subxact = GetCurrentSubTransactionId();
   r->next = c.results;
   if (c.results) c.results->prev = r;
   c.results = r;
@@ -119,6 +119,18 @@ SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw
 
 } // namespace
 
+void result_ref(const result_data *d) noexcept {
+  if (d) ++const_cast<result_data *>(d)->refs;
+}
+
+void result_unref(const result_data *cd) noexcept {
+  auto *d = const_cast<result_data *>(cd);
+  if (!d || --d->refs > 0) return;
+  if (d->alive && d->table) SPI_freetuptable(d->table);
+  unlink(d);
+  delete d;
+}
+
 result_data *take_spi_result(call_state &c) {
   SPITupleTable *table = SPI_tuptable;
   uint64 processed = SPI_processed;
@@ -130,10 +142,10 @@ result_data *take_spi_result(call_state &c) {
   return r;
 }
 
-void invalidate_results(call_state &c, int depth) noexcept {
+void invalidate_results(call_state &c, SubTransactionId subxact) noexcept {
   for (result_data *r = c.results, *next; r; r = next) {
     next = r->next;
-    if (r->subxact_depth >= depth) {
+    if (r->subxact >= subxact) {
       unlink(r);
       r->alive = false;
       r->table = nullptr; // freed by the subtransaction's rollback
@@ -234,14 +246,23 @@ void throw_param_count(std::size_t expected, std::size_t given) {
 subxact_token subxact_begin() {
   call_state &c = call();
   spi_connect(); // before the subtransaction: a rollback must not take the connection along
-  subxact_token t{CurrentResourceOwner, CurrentMemoryContext};
-  pg_call([] { BeginInternalSubTransaction(nullptr); });
+  subxact_token t{CurrentResourceOwner, CurrentMemoryContext, 0};
+  t.id = pg_call([] {
+    BeginInternalSubTransaction(nullptr);
+    return GetCurrentSubTransactionId();
+  });
   ++c.subxact_depth;
   return t;
 }
 
 void subxact_commit(const subxact_token &t) {
   call_state &c = call();
+  // The body swallowed an error inside the subtransaction: it cannot commit. Roll it back and
+  // let that error leave spi::subtransaction, as if the body had not caught it.
+  if (void *swallowed = pending_error_since(c.subxact_depth)) {
+    subxact_abort(t);
+    throw_error_data(swallowed);
+  }
   pg_call([] { ReleaseCurrentSubTransaction(); });
   CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
   --c.subxact_depth;
@@ -250,7 +271,7 @@ void subxact_commit(const subxact_token &t) {
 void subxact_abort(const subxact_token &t) noexcept {
   call_state &c = *current_call;
   // Results made inside are freed by the rollback; errors raised inside are forgiven.
-  invalidate_results(c, c.subxact_depth);
+  invalidate_results(c, static_cast<SubTransactionId>(t.id));
   int depth = --c.subxact_depth;
   forgive_pending_error(depth);
   // If even the rollback fails, its error becomes the call's unforgivable pending error: the
@@ -351,10 +372,7 @@ result::iterator result::end() const {
 }
 
 void result::release() noexcept {
-  if (!d_) return;
-  if (d_->alive && d_->table) SPI_freetuptable(d_->table);
-  detail::unlink(d_);
-  delete d_;
+  detail::result_unref(d_);
   d_ = nullptr;
 }
 

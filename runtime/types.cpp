@@ -206,6 +206,15 @@ void throw_null_into(const char *cpp_type, const place &where) {
                       ">, or test is_null() first.");
 }
 
+void throw_datetime_out_of_range(Oid type) {
+  throw sql_error("22008", type_name(type) + " out of range");
+}
+
+void throw_result_out_of_range(const char *from, const char *to) {
+  throw sql_error("22003", std::string("value out of range: the ") + from +
+                               " returned does not fit the function's " + to + " result");
+}
+
 void throw_out_of_range(const char *cpp_type, Oid sql_type) {
   throw sql_error("22003", std::string("value out of range converting between ") + cpp_type +
                                " and SQL type " + type_name(sql_type));

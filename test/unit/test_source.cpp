@@ -222,7 +222,7 @@ TEST(TypeSpelling, ArraysStructsAndTextForm) {
   EXPECT_EQ(a.arg, "std::vector<std::optional<std::string_view>>");
   EXPECT_EQ(a.value, "std::vector<std::optional<std::string>>");
   EXPECT_EQ(a.oid, 1009u);
-  EXPECT_EQ(plcpp::jit::struct_type("pt", 4242).value, "pt");
+  EXPECT_EQ(plcpp::jit::struct_type("pt", 4242).value, "::plcpp_types::pt");
   EXPECT_EQ(plcpp::jit::text_form_type(3904).arg, "::plcpp::datum");
 }
 

@@ -20,6 +20,8 @@ struct array_contents {
   const bool *nulls;
 };
 PLCPP_API array_contents array_open(raw_datum array);
+// Is `type` an array type (so a std::vector can read it directly)?
+PLCPP_API bool is_array_type(Oid type);
 
 // Building an array of `array_type` (0: look it up from the element type) with n elements.
 struct array_builder {
@@ -39,7 +41,7 @@ template <class E> struct value_traits<std::vector<E>> {
   static constexpr Oid oid = value_traits<element>::array_oid;
   static constexpr Oid array_oid = 0; // arrays of arrays are multidimensional: not supported
   static constexpr const char *cpp_name = "std::vector";
-  static bool reads(Oid) noexcept { return true; } // array_open checks it is an array
+  static bool reads(Oid t) { return t == oid || detail::is_array_type(t); }
   static bool writes(Oid) noexcept { return true; }
   static std::vector<E> from_datum(detail::raw_datum d, Oid) {
     detail::array_contents a = detail::array_open(d);

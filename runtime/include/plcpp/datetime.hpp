@@ -38,18 +38,28 @@ inline const void *fixed_pointer(raw_datum d) noexcept {
   return reinterpret_cast<const void *>(d);
 }
 
-template <class TimePoint> TimePoint from_pg_us(std::int64_t us) {
+// PostgreSQL's valid ranges (datatype/timestamp.h): 4714-11-24 BC up to (not including)
+// 5874898-01-01 for dates, 294277-01-01 for timestamps.
+inline constexpr std::int64_t pg_min_date = -2451545, pg_end_date = 2147483494 - 2451545;
+inline constexpr std::int64_t pg_min_timestamp = -211813488000000000LL,
+                              pg_end_timestamp = 9223371331200000000LL;
+[[noreturn]] PLCPP_API void throw_datetime_out_of_range(Oid type);
+
+template <class TimePoint> TimePoint from_pg_us(std::int64_t us, Oid t) {
   if (us == std::numeric_limits<std::int64_t>::min()) return TimePoint::min();
   if (us == std::numeric_limits<std::int64_t>::max()) return TimePoint::max();
+  // Past about year 294247 std::chrono's int64 microseconds since 1970 overflow.
+  if (us > std::numeric_limits<std::int64_t>::max() - pg_epoch_us) throw_datetime_out_of_range(t);
   return TimePoint(std::chrono::microseconds(us + pg_epoch_us));
 }
 template <class TimePoint> std::int64_t to_pg_us(TimePoint tp, Oid t) {
   if (tp == TimePoint::min()) return std::numeric_limits<std::int64_t>::min();
   if (tp == TimePoint::max()) return std::numeric_limits<std::int64_t>::max();
   auto us = std::chrono::floor<std::chrono::microseconds>(tp).time_since_epoch().count();
-  if (us < std::numeric_limits<std::int64_t>::min() + pg_epoch_us)
-    throw_out_of_range("std::chrono time point", t);
-  return us - pg_epoch_us;
+  if (us < pg_min_timestamp + pg_epoch_us) throw_datetime_out_of_range(t);
+  us -= pg_epoch_us;
+  if (us >= pg_end_timestamp) throw_datetime_out_of_range(t);
+  return us;
 }
 
 } // namespace detail
@@ -71,11 +81,11 @@ template <> struct value_traits<date> {
       days = std::numeric_limits<std::int32_t>::min();
     else if (v == date::max())
       days = std::numeric_limits<std::int32_t>::max();
-    else
+    else {
       days = v.time_since_epoch().count() - detail::pg_epoch_days;
-    if (days < std::numeric_limits<std::int32_t>::min() ||
-        days > std::numeric_limits<std::int32_t>::max())
-      detail::throw_out_of_range(cpp_name, t);
+      if (days < detail::pg_min_date || days >= detail::pg_end_date)
+        detail::throw_datetime_out_of_range(t);
+    }
     return static_cast<detail::raw_datum>(
         static_cast<std::intptr_t>(static_cast<std::int32_t>(days)));
   }
@@ -87,7 +97,7 @@ template <> struct value_traits<timestamp> {
   static bool reads(Oid t) noexcept { return t == oids::timestamp; }
   static bool writes(Oid t) noexcept { return t == oids::timestamp; }
   static timestamp from_datum(detail::raw_datum d, Oid) {
-    return detail::from_pg_us<timestamp>(static_cast<std::int64_t>(d));
+    return detail::from_pg_us<timestamp>(static_cast<std::int64_t>(d), oids::timestamp);
   }
   static detail::raw_datum to_datum(timestamp v, Oid t) {
     return static_cast<detail::raw_datum>(detail::to_pg_us(v, t));
@@ -105,7 +115,7 @@ struct value_traits<std::chrono::time_point<std::chrono::system_clock, Duration>
   static bool writes(Oid t) noexcept { return t == oids::timestamptz; }
   static time_point from_datum(detail::raw_datum d, Oid) {
     return std::chrono::time_point_cast<Duration>(
-        detail::from_pg_us<timestamptz>(static_cast<std::int64_t>(d)));
+        detail::from_pg_us<timestamptz>(static_cast<std::int64_t>(d), oids::timestamptz));
   }
   static detail::raw_datum to_datum(time_point v, Oid t) {
     return static_cast<detail::raw_datum>(detail::to_pg_us(v, t));

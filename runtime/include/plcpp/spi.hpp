@@ -78,20 +78,37 @@ PLCPP_API std::string cursor_open(std::string_view sql, void *plan, int n, const
 struct subxact_token {
   void *owner;
   void *context;
+  std::uint32_t id; // SubTransactionId
 };
 PLCPP_API subxact_token subxact_begin();
 PLCPP_API void subxact_commit(const subxact_token &t);
 PLCPP_API void subxact_abort(const subxact_token &t) noexcept;
 [[noreturn]] PLCPP_API void throw_param_count(std::size_t expected, std::size_t given);
 
+// A result's data is shared by the result and its rows, so a row may outlive the result
+// object it came from (auto r = spi::query(...)[0];) within the call.
+PLCPP_API void result_ref(const result_data *d) noexcept;
+PLCPP_API void result_unref(const result_data *d) noexcept;
+
 } // namespace detail
 
 class result;
 
-// One row of a result; valid while its result is.
+// One row of a result.
 class PLCPP_API row {
 public:
-  row(const detail::result_data *d, std::size_t index) noexcept : d_(d), index_(index) {}
+  row(const detail::result_data *d, std::size_t index) noexcept : d_(d), index_(index) {
+    detail::result_ref(d_);
+  }
+  row(const row &o) noexcept : d_(o.d_), index_(o.index_) { detail::result_ref(d_); }
+  row &operator=(const row &o) noexcept {
+    detail::result_ref(o.d_);
+    detail::result_unref(d_);
+    d_ = o.d_;
+    index_ = o.index_;
+    return *this;
+  }
+  ~row() { detail::result_unref(d_); }
 
   std::size_t size() const;
   // Index of a column by name; SQLSTATE 42703 if the result has no such column.

@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "oids.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +38,62 @@ struct datum {
 template <class T> struct vector_element { using type = void; };
 template <class E> struct vector_element<std::vector<E>> { using type = E; };
 
+namespace detail {
+
+template <class T> struct optional_of {
+  static constexpr bool value = false;
+  using type = T;
+};
+template <class T> struct optional_of<std::optional<T>> {
+  static constexpr bool value = true;
+  using type = T;
+};
+
+[[noreturn]] PLCPP_API void throw_result_out_of_range(const char *from, const char *to);
+
+template <class T> constexpr const char *arithmetic_name() {
+  if constexpr (std::is_floating_point_v<T>)
+    return sizeof(T) == 4 ? "float" : "double";
+  else if constexpr (std::is_signed_v<T>)
+    return sizeof(T) == 2 ? "int16_t" : sizeof(T) == 4 ? "int32_t" : "int64_t";
+  else
+    return "an unsigned integer";
+}
+
+// A returned value converted to the declared C++ type T, range-checked where C++ would
+// silently truncate (int64_t returned from a function declared RETURNS int, 1e300 as
+// float4): SQLSTATE 22003 instead of a wrong value.
+template <class T, class U> T checked(U &&v) {
+  using D = std::remove_cvref_t<U>;
+  if constexpr (std::is_arithmetic_v<T> && std::is_arithmetic_v<D> && !std::is_same_v<T, D> &&
+                !std::is_same_v<T, bool> && !std::is_same_v<D, bool>) {
+    bool ok = true;
+    if constexpr (std::is_integral_v<T> && std::is_integral_v<D>) {
+      ok = std::in_range<T>(v);
+    } else if constexpr (std::is_integral_v<T>) { // from floating point
+      constexpr long double lo = static_cast<long double>(std::numeric_limits<T>::min());
+      constexpr long double hi = static_cast<long double>(std::numeric_limits<T>::max()) + 1.0L;
+      ok = v >= lo && v < hi; // false for NaN
+    } else if constexpr (std::is_floating_point_v<D> && sizeof(T) < sizeof(D)) {
+      ok = !std::isfinite(v) || std::isfinite(static_cast<T>(v));
+    }
+    if (!ok) throw_result_out_of_range(arithmetic_name<D>(), arithmetic_name<T>());
+    return static_cast<T>(v);
+  } else {
+    return T(std::forward<U>(v));
+  }
+}
+
+// Is T a time point of clock C with a coarser duration than D (floor, don't refuse)?
+template <class T, class C, class D> struct coarser_time_point : std::false_type {};
+template <class C, class D1, class D2>
+struct coarser_time_point<std::chrono::time_point<C, D1>, C, D2>
+    : std::bool_constant<
+          !std::is_convertible_v<std::chrono::time_point<C, D2>, std::chrono::time_point<C, D1>>> {
+};
+
+} // namespace detail
+
 // The declared return type of every non-void scalar body: the SQL result or NULL
 // (std::nullopt). Implicit from anything T can be built from, so `return x + 1;`,
 // `return std::nullopt;`, `return some_optional;` and, for text, `return std::string_view{..};`
@@ -45,7 +102,10 @@ template <class T> class ret {
 public:
   ret(std::nullopt_t) noexcept {}
   template <class U, std::enable_if_t<std::is_convertible_v<U &&, T>, int> = 0>
-  ret(U &&v) : value_(std::forward<U>(v)) {}
+  ret(U &&v) : value_(detail::checked<T>(std::forward<U>(v))) {}
+  // A finer time point of the same clock (std::chrono::system_clock::now() as timestamptz).
+  template <class C, class D, std::enable_if_t<detail::coarser_time_point<T, C, D>::value, int> = 0>
+  ret(std::chrono::time_point<C, D> v) : value_(std::chrono::floor<typename T::duration>(v)) {}
   template <class U,
             std::enable_if_t<!std::is_convertible_v<U &&, T> && std::is_constructible_v<T, U &&> &&
                                  std::is_same_v<T, std::string>,
@@ -53,7 +113,7 @@ public:
   ret(U &&v) : value_(T(std::forward<U>(v))) {} // string from string_view: owning copy
   template <class U, std::enable_if_t<std::is_constructible_v<T, const U &>, int> = 0>
   ret(const std::optional<U> &v) {
-    if (v) value_.emplace(*v);
+    if (v) value_.emplace(detail::checked<T>(*v));
   }
 
   // An array result (T = std::vector<std::optional<E>>) also takes a std::vector<U> of
@@ -63,10 +123,19 @@ public:
                              std::is_constructible_v<typename vector_element<T>::type, const U &>,
                          int> = 0>
   ret(const std::vector<U> &v) {
+    using element = typename detail::optional_of<typename vector_element<T>::type>::type;
     T &out = value_.emplace();
     out.reserve(v.size());
-    for (const auto &e : v)
-      out.emplace_back(e);
+    for (const auto &e : v) {
+      if constexpr (detail::optional_of<U>::value) {
+        if (e)
+          out.emplace_back(detail::checked<element>(*e));
+        else
+          out.emplace_back(std::nullopt);
+      } else {
+        out.emplace_back(detail::checked<element>(e));
+      }
+    }
   }
 
   std::optional<T> &value() noexcept { return value_; }
@@ -79,15 +148,6 @@ private:
 template <class T, class = void> struct value_traits;
 
 namespace detail {
-
-template <class T> struct optional_of {
-  static constexpr bool value = false;
-  using type = T;
-};
-template <class T> struct optional_of<std::optional<T>> {
-  static constexpr bool value = true;
-  using type = T;
-};
 
 // Runtime entry points (runtime/types.cpp). Views stay valid for the call; returned datums
 // are palloc'd in the current memory context (the caller's, during a call).
@@ -180,6 +240,9 @@ template <class F> struct float_traits {
     if (t == oids::float8) {
       double v;
       std::memcpy(&v, &d, sizeof v);
+      if constexpr (sizeof(F) < sizeof(double))
+        if (std::isfinite(v) && !std::isfinite(static_cast<F>(v)))
+          throw_out_of_range(value_traits<F>::cpp_name, t);
       return static_cast<F>(v);
     }
     return static_cast<F>(t == oids::int2 ? static_cast<std::int16_t>(d)
