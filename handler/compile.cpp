@@ -90,11 +90,17 @@ void describe(type_table &t, Oid oid, int depth) {
   }
   const char *name = get_typ_name(oid);
   check_identifier(name, "type name", oid);
-  if (strcmp(name, "out_row") == 0)
+  for (int i = 0; i < t.n; ++i)
+    if (t.items[i].kind == 'c' && strcmp(t.items[i].name, name) == 0)
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                      errmsg("types %s and %s cannot both be used in one PL/C++ function",
+                             format_type_be(t.items[i].oid), format_type_be(oid)),
+                      errdetail("Both would be declared as struct %s.", name)));
+  if (strcmp(name, "out_row") == 0 || strcmp(name, "yield") == 0)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("type %s cannot be used in a PL/C++ function: out_row is the name of "
-                           "the struct of OUT parameters",
-                           format_type_be(oid)),
+                    errmsg("type %s cannot be used in a PL/C++ function: %s is a name of the "
+                           "generated code (struct out_row, function yield)",
+                           format_type_be(oid), name),
                     errhint("Rename the type.")));
   TupleDesc desc = lookup_rowtype_tupdesc_copy(oid, -1);
   int live = 0;

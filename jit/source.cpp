@@ -154,6 +154,7 @@ const char *invalid_parameter_name(std::string_view name) {
   for (std::string_view macro : {"errno", "math_errhandling", "assert", "offsetof", "stdin",
                                  "stdout", "stderr", "setjmp", "va_arg", "va_start", "va_end"})
     if (name == macro) return "it is a macro of the C++ library";
+  if (name == "std") return "it names the C++ standard library, which the generated code uses";
   if (name.compare(0, 6, "plcpp_") == 0) return "names starting with plcpp_ are reserved";
   if (name.size() > 1 && name[0] == '_' &&
       (name[1] == '_' || std::isupper(static_cast<unsigned char>(name[1]))))
@@ -192,8 +193,10 @@ void emit_traits(std::string &tu, const std::string &name, std::uint32_t oid,
   tu += "namespace plcpp {\ntemplate <> struct value_traits<" + q + "> {\n";
   tu += "  static constexpr Oid oid = " + o + ", array_oid = " + std::to_string(array_oid) + ";\n";
   tu += "  static constexpr const char *cpp_name = \"" + name + "\";\n";
-  tu += "  static bool reads(Oid) noexcept { return true; }\n";
-  tu += "  static bool writes(Oid) noexcept { return true; }\n";
+  // Another composite type is read by record_open (which checks it); anything else goes
+  // through the assignment cast, and fails there.
+  tu += "  static bool reads(Oid t) { return t == oid || detail::is_composite_type(t); }\n";
+  tu += "  static bool writes(Oid t) { return t == oid; }\n";
   tu += "  static " + q + " from_datum(detail::raw_datum d, Oid) {\n";
   tu += "    auto f = detail::record_open(d, oid, " + n + ", cpp_name);\n";
   tu += "    " + q + " v;\n";

@@ -56,8 +56,11 @@ void end_call(call_state &state) noexcept {
 
 scratch_scope::scratch_scope() {
   call_state &c = call();
-  if (!c.scratch)
-    c.scratch = AllocSetContextCreate(c.caller_context, "PL/C++ scratch", ALLOCSET_SMALL_SIZES);
+  if (!c.scratch) {
+    MemoryContext parent = c.caller_context;
+    c.scratch = pg_call(
+        [=] { return AllocSetContextCreate(parent, "PL/C++ scratch", ALLOCSET_SMALL_SIZES); });
+  }
   ++c.scratch_depth;
   saved_ = MemoryContextSwitchTo(c.scratch);
 }

@@ -24,11 +24,11 @@ int pending_depth = 0; // spi::subtransaction depth at which it was raised (0: n
 void pg_call_raw(void (*fn)(void *), void *arg) {
   if (pending_error) {
     // The body caught the error and went on: say why it cannot (the SQLSTATE stays).
-    if (!pending_error->hint)
-      pending_error->hint = MemoryContextStrdup(
-          GetMemoryChunkContext(pending_error),
-          "After a failed query a PL/C++ function can go on only if the query ran inside "
-          "spi::subtransaction.");
+    // A static string, not a palloc that could fail here: ReThrowError and CopyErrorData
+    // copy the fields, and nothing frees this ErrorData's fields one by one.
+    static char hint[] = "After a failed query a PL/C++ function can go on only if the query "
+                         "ran inside spi::subtransaction.";
+    if (!pending_error->hint) pending_error->hint = hint;
     throw_from(pending_error);
   }
 
@@ -101,6 +101,10 @@ void *pending_error_since(int depth) noexcept {
 
 void throw_error_data(void *edata) {
   throw_from(static_cast<ErrorData *>(edata));
+}
+
+void *current_pending_error() noexcept {
+  return pending_error;
 }
 
 bool has_pending_error() noexcept {

@@ -30,4 +30,11 @@ result_data *take_spi_result(call_state &c);
 // committed sibling's results survive).
 void invalidate_results(call_state &c, SubTransactionId subxact) noexcept;
 
+// Parameters of type unknown (std::nullopt, plcpp::datum) need their type from the query.
+bool any_unknown(int n, const Oid *types);
+// Inside pg_call: plans `src` inferring those types; returns the plan (free it with
+// SPI_freeplan) and the parameter list with the values converted to the inferred types.
+SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw_datum *values,
+                             const char *nulls, ParamListInfo *params);
+
 } // namespace plcpp::detail

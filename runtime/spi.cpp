@@ -79,6 +79,8 @@ void infer_setup(ParseState *pstate, void *arg) {
   setup_parse_variable_parameters(pstate, &p->types, &p->n);
 }
 
+} // namespace
+
 bool any_unknown(int n, const Oid *types) {
   for (int i = 0; i < n; ++i)
     if (types[i] == UNKNOWNOID) return true;
@@ -88,13 +90,16 @@ bool any_unknown(int n, const Oid *types) {
 // Inside pg_call: the plan and its parameter list (to free with SPI_freeplan).
 SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw_datum *values,
                              const char *nulls, ParamListInfo *params) {
-  inferred_types inferred{static_cast<Oid *>(palloc0(sizeof(Oid) * n)), n};
+  // palloc'd: the plan keeps the pointer for re-parsing if it is revalidated.
+  auto *found = static_cast<inferred_types *>(palloc(sizeof(inferred_types)));
+  *found = {static_cast<Oid *>(palloc0(sizeof(Oid) * (n + 1))), n};
+  inferred_types &inferred = *found;
   for (int i = 0; i < n; ++i)
     inferred.types[i] = types[i] == UNKNOWNOID ? InvalidOid : types[i];
   SPIPrepareOptions options;
   memset(&options, 0, sizeof options);
   options.parserSetup = infer_setup;
-  options.parserSetupArg = &inferred;
+  options.parserSetupArg = found;
   options.parseMode = RAW_PARSE_DEFAULT;
   SPIPlanPtr plan = SPI_prepare_extended(src, &options);
   if (!plan)
@@ -116,8 +121,6 @@ SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw
   *params = list;
   return plan;
 }
-
-} // namespace
 
 void result_ref(const result_data *d) noexcept {
   if (d) ++const_cast<result_data *>(d)->refs;
@@ -196,7 +199,7 @@ void *plan_prepare(std::string_view sql, int n, const Oid *types) {
 void plan_free(void *plan) noexcept {
   if (!plan) return;
   // Best effort (a destructor cannot fail): at worst the plan's memory stays.
-  pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); });
+  pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); }, true);
 }
 
 result_data *plan_run(void *plan, const raw_datum *values, const char *nulls) {
@@ -263,7 +266,10 @@ void subxact_commit(const subxact_token &t) {
     subxact_abort(t);
     throw_error_data(swallowed);
   }
-  pg_call([] { ReleaseCurrentSubTransaction(); });
+  // If even the release fails, its error is unforgivable: no outer subtransaction may
+  // pretend to recover from it.
+  if (!pg_cleanup([] { ReleaseCurrentSubTransaction(); }, true))
+    throw_error_data(current_pending_error());
   CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
   --c.subxact_depth;
 }
@@ -327,7 +333,17 @@ detail::cell row::cell(std::size_t col) const {
 record row::to_record() const {
   const auto &d = alive(d_);
   record r;
-  if (d.table) detail::fill_record(r, d.table->vals[index_], d.table->tupdesc, RECORDOID);
+  if (!d.table) return r;
+  // The record outlives the result: copy the tuple and its descriptor into the call's memory.
+  HeapTuple source = d.table->vals[index_];
+  TupleDesc source_desc = d.table->tupdesc;
+  HeapTuple tuple;
+  TupleDesc desc;
+  detail::pg_call([&] {
+    tuple = heap_copytuple(source);
+    desc = CreateTupleDescCopy(source_desc);
+  });
+  detail::fill_record(r, tuple, desc, RECORDOID);
   return r;
 }
 
@@ -379,6 +395,7 @@ void result::release() noexcept {
 result cursor::fetch(std::size_t n) {
   detail::call_state &c = detail::call();
   if (name_.empty()) throw sql_error("34000", "cursor is closed");
+  detail::spi_connect(); // a cursor kept in a static is fetched by a later call
   Portal p = detail::find_portal(name_);
   long count = static_cast<long>(std::min<std::size_t>(n, LONG_MAX));
   detail::pg_call([=] { SPI_cursor_fetch(p, true, count); });
@@ -389,10 +406,12 @@ void cursor::close() noexcept {
   if (name_.empty()) return;
   const char *n = name_.c_str();
   // Best effort: the portal ends with the transaction anyway.
-  detail::pg_cleanup([=] {
-    Portal p = SPI_cursor_find(n);
-    if (p) SPI_cursor_close(p);
-  });
+  detail::pg_cleanup(
+      [=] {
+        Portal p = SPI_cursor_find(n);
+        if (p) SPI_cursor_close(p);
+      },
+      true);
   name_.clear();
 }
 

@@ -100,9 +100,13 @@ void emit_query(const sql_query &q) {
   const char *nulls = q.nulls().data();
   const char *src = q.text().c_str();
   call_state *state = &c;
+  bool infer = any_unknown(n, types);
   int rc = pg_call([=] {
     ParamListInfo params = nullptr;
-    if (n > 0) {
+    SPIPlanPtr plan = nullptr;
+    if (infer) {
+      plan = prepare_inferring(src, n, types, values, nulls, &params);
+    } else if (n > 0) {
       params = makeParamList(n);
       for (int i = 0; i < n; ++i) {
         ParamExternData *p = &params->params[i];
@@ -125,7 +129,10 @@ void emit_query(const sql_query &q) {
     options.read_only = state->read_only;
     options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
     options.dest = &r->pub;
-    return SPI_execute_extended(src, &options);
+    if (!plan) return SPI_execute_extended(src, &options);
+    int result = SPI_execute_plan_extended(plan, &options);
+    SPI_freeplan(plan);
+    return result;
   });
   if (rc < 0) throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
 }

@@ -4,6 +4,8 @@
 #include <plcpp/oids.hpp>
 #include <plcpp/types.hpp>
 
+#include <plcpp/spi.hpp>
+
 #include "pg_call.h"
 
 #include "pg.h"
@@ -108,6 +110,10 @@ raw_datum text_datum(std::string_view s) {
   });
 }
 
+bool is_composite_type(Oid type) {
+  return type == RECORDOID || pg_call([=] { return type_is_rowtype(type); });
+}
+
 std::string_view name_view(raw_datum d) {
   const char *s = NameStr(*DatumGetName(d));
   return {s, strnlen(s, NAMEDATALEN)};
@@ -170,13 +176,15 @@ raw_datum coerce(raw_datum d, Oid from, Oid to) {
     d = input_text(output_text(d, from), to);
     return d;
   }
-  // A domain target still needs its constraints checked: its input function does that.
-  if (pg_call([=] { return get_typtype(to) == TYPTYPE_DOMAIN; }))
-    d = input_text(output_text(d, from), to);
+  // A domain target still needs its constraints checked: the value now has the domain's base
+  // type, which the domain's input function reads back (checking the constraints).
+  Oid base = pg_call([=] { return getBaseType(to); });
+  if (base != to) d = input_text(output_text(d, base), to);
   return d;
 }
 
 std::string output_text(raw_datum d, Oid type) {
+  scratch_scope scratch; // the C string is copied out, then freed with the scratch memory
   const char *s = pg_call([=] {
     Oid func;
     bool varlena;

@@ -56,6 +56,40 @@ DO LANGUAGE plcpp $$
   double mean = std::accumulate(xs.begin(), xs.end(), 0.0) / xs.size();
   notice("mean of ", xs.size(), " values: ", mean);
 $$;
+\echo '-- 9. Queries: typed parameters, typed columns, a set-returning function (RETURNS TABLE).'
+CREATE TABLE annotation(id serial PRIMARY KEY, group_id text, user_id int);
+INSERT INTO annotation(group_id, user_id)
+  SELECT 'g' || (g % 3), g % 17 FROM generate_series(1, 30000) g;
+CREATE FUNCTION top_users(_group text, n int) RETURNS TABLE(user_id int, annotations bigint)
+LANGUAGE plcpp STABLE STRICT AS $$
+  for (auto row : spi::query("select user_id, count(*) from annotation where group_id = $1 "
+                             "group by 1 order by 2 desc, 1 limit $2", _group, n))
+    yield(row.get<int32_t>(0), row.get<int64_t>(1));
+$$;
+SELECT * FROM top_users('g1', 3);
+\echo '-- 10. Who am I: self(), no stack inspection.'
+CREATE FUNCTION whoami(a int, b text) RETURNS text LANGUAGE plcpp STABLE AS $$
+  return self().schema() + "." + self().name() + " = " + self().signature() + ", " + self().volatility();
+$$;
+SELECT whoami(1, 'x');
+\echo '-- 11. A trigger that stamps rows, and spi::subtransaction (PL/pgSQL''s EXCEPTION block).'
+ALTER TABLE annotation ADD COLUMN note text;
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plcpp AS $$
+  auto row = trigger().new_row();
+  row.set("note", "checked by " + self().name());
+  return row;
+$$;
+CREATE TRIGGER stamp BEFORE INSERT ON annotation FOR EACH ROW EXECUTE FUNCTION stamp();
+CREATE FUNCTION insert_or_skip(id int) RETURNS text LANGUAGE plcpp STRICT AS $$
+  try {
+    spi::subtransaction([&] { spi::exec("insert into annotation(id, group_id, user_id) values ($1, 'g9', 1)", id); });
+    return "inserted";
+  } catch (const sql_error &e) {
+    return "skipped: " + e.sqlstate() + " " + e.message();
+  }
+$$;
+SELECT insert_or_skip(100001), insert_or_skip(100001);
+SELECT id, note FROM annotation WHERE id = 100001;
 \echo '-- Memoization ([[plcpp::memoize]]) and the shared result cache are not in this version yet:'
 CREATE FUNCTION panel(g text) RETURNS int LANGUAGE plcpp AS $$
   [[plcpp::memoize(ttl = "24 hours")]]

@@ -7,7 +7,8 @@ PG_BIN=${PG_BIN:-$(pg_config --bindir)}
 free_port() {
   local port
   for port in $(seq 54330 54430); do
-    if ! (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && ! ls /tmp/.s.PGSQL.$port /tmp/plcpp-server.*/.s.PGSQL.$port >/dev/null 2>&1; then
+    if ! (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && [ ! -e /tmp/.s.PGSQL.$port ] &&
+      ! ls /tmp/plcpp-server.*/.s.PGSQL.$port >/dev/null 2>&1; then
       echo "$port"; return 0
     fi
   done

@@ -694,3 +694,39 @@ $$;
 SELECT ty_row_of_temporary();
 -- several SPI-using calls in one row
 SELECT ty_row_of_temporary() + ty_row_of_temporary() AS two_calls, ty_not_array('select array[1]') AS third;
+-- a value cast into a domain column keeps its value and the domain's check
+CREATE DOMAIN ty_price AS numeric(10, 2) CHECK (VALUE >= 0);
+CREATE TABLE ty_priced (p ty_price);
+CREATE FUNCTION ty_price_in(v float8) RETURNS bigint LANGUAGE plcpp STRICT AS $$
+  return (int64_t)spi::exec("insert into ty_priced values ($1::float8::numeric::ty_price)", v);
+$$;
+CREATE FUNCTION ty_price_set() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  r.set("p", 9.99);
+  return r;
+$$;
+CREATE TRIGGER ty_price_set BEFORE INSERT ON ty_priced FOR EACH ROW EXECUTE FUNCTION ty_price_set();
+SELECT ty_price_in(1);
+SELECT * FROM ty_priced;
+CREATE FUNCTION ty_price_neg() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  r.set("p", -1.5);
+  return r;
+$$;
+DROP TRIGGER ty_price_set ON ty_priced;
+CREATE TRIGGER ty_price_neg BEFORE INSERT ON ty_priced FOR EACH ROW EXECUTE FUNCTION ty_price_neg();
+SELECT ty_error('SELECT ty_price_in(1)');
+-- a scalar column read as a record or a struct: 42804, not a crash
+CREATE FUNCTION ty_int_as_record() RETURNS int LANGUAGE plcpp AS $$
+  return (int)spi::query("select 5")[0].get<plcpp::record>(0).size();
+$$;
+SELECT ty_error('SELECT ty_int_as_record()');
+-- untyped parameters of a returned sql(...) get their type from the query
+CREATE TYPE ty_mood2 AS ENUM ('low', 'high');
+CREATE FUNCTION ty_sql_datum() RETURNS SETOF ty_mood2 LANGUAGE plcpp AS $$
+  return sql("select m from unnest(enum_range(null::ty_mood2)) m where m >= $1 or $2 is null",
+             plcpp::datum{"high"}, std::nullopt);
+$$;
+SELECT * FROM ty_sql_datum();
+-- std is not a usable argument name (the generated code says std::)
+SELECT ty_error($$CREATE FUNCTION ty_std(std int) RETURNS int LANGUAGE plcpp AS 'return 1;'$$);

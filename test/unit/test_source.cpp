@@ -137,7 +137,7 @@ TEST(PrepareBody, AttributeErrorsAreReported) {
 
 TEST(ParameterName, ValidNames) {
   for (const char *name : {"x", "a1", "my_param", "_x", "_", "x_", "Count", "plcpp2", "plcppx",
-                           "classy", "int4", "new_value", "std"})
+                           "classy", "int4", "new_value"})
     EXPECT_EQ(invalid_parameter_name(name), nullptr) << name;
 }
 
@@ -148,6 +148,12 @@ TEST(ParameterName, Keywords) {
     ASSERT_NE(why, nullptr) << name;
     EXPECT_STREQ(why, "it is a C++ keyword") << name;
   }
+}
+
+TEST(ParameterName, StdIsRejected) {
+  // The generated code spells std::optional, std::string_view, ...
+  EXPECT_NE(invalid_parameter_name("std"), nullptr);
+  EXPECT_EQ(invalid_parameter_name("std_dev"), nullptr);
 }
 
 TEST(ParameterName, Reserved) {

@@ -42,7 +42,7 @@ template <class E> struct value_traits<std::vector<E>> {
   static constexpr Oid array_oid = 0; // arrays of arrays are multidimensional: not supported
   static constexpr const char *cpp_name = "std::vector";
   static bool reads(Oid t) { return t == oid || detail::is_array_type(t); }
-  static bool writes(Oid) noexcept { return true; }
+  static bool writes(Oid t) { return t == oid || detail::is_array_type(t); }
   static std::vector<E> from_datum(detail::raw_datum d, Oid) {
     detail::array_contents a = detail::array_open(d);
     std::vector<E> out;

@@ -113,9 +113,17 @@ struct value_traits<std::chrono::time_point<std::chrono::system_clock, Duration>
   static constexpr const char *cpp_name = "plcpp::timestamptz";
   static bool reads(Oid t) noexcept { return t == oids::timestamptz; }
   static bool writes(Oid t) noexcept { return t == oids::timestamptz; }
-  static time_point from_datum(detail::raw_datum d, Oid) {
-    return std::chrono::time_point_cast<Duration>(
-        detail::from_pg_us<timestamptz>(static_cast<std::int64_t>(d), oids::timestamptz));
+  static time_point from_datum(detail::raw_datum d, Oid t) {
+    timestamptz us = detail::from_pg_us<timestamptz>(static_cast<std::int64_t>(d), t);
+    if (us == timestamptz::min()) return time_point::min();
+    if (us == timestamptz::max()) return time_point::max();
+    // A finer duration (system_clock's nanoseconds) covers fewer years than microseconds.
+    using wide = std::chrono::duration<long double, typename Duration::period>;
+    auto v = std::chrono::duration_cast<wide>(us.time_since_epoch()).count();
+    if (v < static_cast<long double>(Duration::min().count()) ||
+        v > static_cast<long double>(Duration::max().count()))
+      detail::throw_datetime_out_of_range(t);
+    return std::chrono::floor<Duration>(us);
   }
   static detail::raw_datum to_datum(time_point v, Oid t) {
     return static_cast<detail::raw_datum>(detail::to_pg_us(v, t));

@@ -75,8 +75,8 @@ private:
 template <> struct value_traits<record> {
   static constexpr Oid oid = oids::record, array_oid = oids::record_array;
   static constexpr const char *cpp_name = "plcpp::record";
-  static bool reads(Oid) noexcept { return true; } // record_load checks it is a composite
-  static bool writes(Oid) noexcept { return true; }
+  static bool reads(Oid t) { return detail::is_composite_type(t); }
+  static bool writes(Oid t) { return detail::is_composite_type(t); }
   static record from_datum(detail::raw_datum d, Oid) {
     record r;
     detail::record_load(r, d);

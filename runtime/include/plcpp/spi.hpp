@@ -320,6 +320,10 @@ template <class... A> std::uint64_t exec(std::string_view sql, const A &...args)
 
 // First column of the first row as T; std::nullopt if there is no row or the value is NULL.
 template <class T, class... A> std::optional<T> query_one(std::string_view sql, const A &...args) {
+  static_assert(!std::is_same_v<T, std::string_view> &&
+                    !std::is_same_v<T, std::span<const std::byte>>,
+                "query_one returns a value that outlives its result: use std::string or "
+                "std::vector<std::byte>, not a view");
   result r = query(sql, args...);
   if (r.empty()) return std::nullopt;
   return r[0].template get<std::optional<T>>(0);

@@ -160,6 +160,8 @@ PLCPP_API raw_datum bytea_datum(std::span<const std::byte> s);
 // PostgreSQL's assignment cast from `from` to `to` (function, binary or via text I/O).
 PLCPP_API raw_datum coerce(raw_datum d, Oid from, Oid to);
 PLCPP_API std::string output_text(raw_datum d, Oid type);
+// Is `type` a composite (row) type, named or record?
+PLCPP_API bool is_composite_type(Oid type);
 PLCPP_API raw_datum input_text(std::string_view s, Oid type);
 // Where a value comes from, for error messages: {"column", "qty"} -> column "qty".
 struct place {
