@@ -19,22 +19,11 @@ int pending_depth = 0; // spi::subtransaction depth at which it was raised (0: n
   throw e;
 }
 
-} // namespace
-
-void pg_call_raw(void (*fn)(void *), void *arg) {
-  if (pending_error) {
-    // The body caught the error and went on: say why it cannot (the SQLSTATE stays).
-    // A static string, not a palloc that could fail here: ReThrowError and CopyErrorData
-    // copy the fields, and nothing frees this ErrorData's fields one by one.
-    static char hint[] = "After a failed query a PL/C++ function can go on only if the query "
-                         "ran inside spi::subtransaction.";
-    if (!pending_error->hint) pending_error->hint = hint;
-    throw_from(pending_error);
-  }
-
-  // PostgreSQL calls may leave another memory context current (SPI switches to its own), and
-  // an error may unwind nested calls: both are put back, so C++ code always runs in the
-  // caller's context and sees its own call state.
+// Runs fn(arg) under PG_TRY; returns a copy of the error it raised, or nullptr. PostgreSQL
+// calls may leave another memory context current (SPI switches to its own), and an error may
+// unwind nested calls: both are put back, so C++ code always runs in the caller's context and
+// sees its own call state.
+ErrorData *run_catching(void (*fn)(void *), void *arg) noexcept {
   MemoryContext caller_context = CurrentMemoryContext;
   call_state *caller = current_call;
   ErrorData *caught = nullptr;
@@ -50,32 +39,34 @@ void pg_call_raw(void (*fn)(void *), void *arg) {
   PG_END_TRY();
   current_call = caller;
   MemoryContextSwitchTo(caller_context);
+  return caught;
+}
 
-  if (caught) {
+} // namespace
+
+void pg_call_raw(void (*fn)(void *), void *arg) {
+  if (pending_error) {
+    // The body caught the error and went on: say why it cannot (the SQLSTATE stays).
+    // A static string, not a palloc that could fail here: ReThrowError and CopyErrorData
+    // copy the fields, and nothing frees this ErrorData's fields one by one.
+    static char hint[] = "After a failed query a PL/C++ function can go on only if the query "
+                         "ran inside spi::subtransaction.";
+    if (!pending_error->hint) pending_error->hint = hint;
+    throw_from(pending_error);
+  }
+
+  call_state *caller = current_call;
+  if (ErrorData *caught = run_catching(fn, arg)) {
     pending_error = caught;
     pending_depth = caller ? caller->subxact_depth : 0;
     throw_from(caught);
   }
 }
 
-bool pg_call_noexcept(void (*fn)(void *), void *arg, bool keep) noexcept {
-  MemoryContext caller_context = CurrentMemoryContext;
-  call_state *caller = current_call;
-  ErrorData *caught = nullptr;
-  PG_TRY();
-  { fn(arg); }
-  PG_CATCH();
-  {
-    MemoryContextSwitchTo(caller ? caller->caller_context : caller_context);
-    caught = keep ? CopyErrorData() : nullptr;
-    FlushErrorState();
-  }
-  PG_END_TRY();
-  current_call = caller;
-  MemoryContextSwitchTo(caller_context);
-  if (caught) {
+bool pg_call_noexcept(void (*fn)(void *), void *arg) noexcept {
+  if (ErrorData *caught = run_catching(fn, arg)) {
     pending_error = caught;
-    pending_depth = 0;
+    pending_depth = 0; // unforgivable: the cleanup that failed cannot be retried
     return false;
   }
   return true;

@@ -42,13 +42,11 @@ template <class F> auto pg_call(F &&f) {
   }
 }
 
-// For cleanup that cannot fail (destructors, rollback): runs fn(arg) under PG_TRY and returns
-// false if PostgreSQL raised; the error is then kept as the call's unforgivable pending error
-// when `keep` is set, else dropped.
-PLCPP_API bool pg_call_noexcept(void (*fn)(void *), void *arg, bool keep) noexcept;
-template <class F> bool pg_cleanup(F &&f, bool keep = false) noexcept {
-  return pg_call_noexcept([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); }, &f,
-                          keep);
+// For cleanup that cannot throw (destructors, rollback): runs fn(arg) under PG_TRY and returns
+// false if PostgreSQL raised; the error then becomes the call's unforgivable pending error.
+PLCPP_API bool pg_call_noexcept(void (*fn)(void *), void *arg) noexcept;
+template <class F> bool pg_cleanup(F &&f) noexcept {
+  return pg_call_noexcept([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); }, &f);
 }
 
 // The pending error of the current call (an ErrorData*), or nullptr; see above. The handler

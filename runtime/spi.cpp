@@ -198,8 +198,8 @@ void *plan_prepare(std::string_view sql, int n, const Oid *types) {
 
 void plan_free(void *plan) noexcept {
   if (!plan) return;
-  // Best effort (a destructor cannot fail): at worst the plan's memory stays.
-  pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); }, true);
+  // A destructor cannot throw: an error here ends the call when the body returns.
+  pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); });
 }
 
 result_data *plan_run(void *plan, const raw_datum *values, const char *nulls) {
@@ -268,7 +268,7 @@ void subxact_commit(const subxact_token &t) {
   }
   // If even the release fails, its error is unforgivable: no outer subtransaction may
   // pretend to recover from it.
-  if (!pg_cleanup([] { ReleaseCurrentSubTransaction(); }, true))
+  if (!pg_cleanup([] { ReleaseCurrentSubTransaction(); }))
     throw_error_data(current_pending_error());
   CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
   --c.subxact_depth;
@@ -282,7 +282,7 @@ void subxact_abort(const subxact_token &t) noexcept {
   forgive_pending_error(depth);
   // If even the rollback fails, its error becomes the call's unforgivable pending error: the
   // exception in flight still unwinds the body, and the handler raises that error.
-  pg_cleanup([] { RollbackAndReleaseCurrentSubTransaction(); }, true);
+  pg_cleanup([] { RollbackAndReleaseCurrentSubTransaction(); });
   MemoryContextSwitchTo(static_cast<MemoryContext>(t.context));
   CurrentResourceOwner = static_cast<ResourceOwner>(t.owner);
 }
@@ -405,13 +405,11 @@ result cursor::fetch(std::size_t n) {
 void cursor::close() noexcept {
   if (name_.empty()) return;
   const char *n = name_.c_str();
-  // Best effort: the portal ends with the transaction anyway.
-  detail::pg_cleanup(
-      [=] {
-        Portal p = SPI_cursor_find(n);
-        if (p) SPI_cursor_close(p);
-      },
-      true);
+  // A destructor cannot throw: an error here (a cancel) ends the call when the body returns.
+  detail::pg_cleanup([=] {
+    Portal p = SPI_cursor_find(n);
+    if (p) SPI_cursor_close(p);
+  });
   name_.clear();
 }
 
