@@ -72,7 +72,7 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
   state.read_only = fn->read_only;
   state.caller_context = CurrentMemoryContext;
   if (fn->retset) plcpp_srf_begin(fcinfo, &state);
-  if (fn->out_row) plcpp_out_row_begin(fcinfo, &state);
+  if (fn->out_row) plcpp_out_row_begin(fcinfo, fn, &state);
   if (fn->trigger) state.trigger_data = reinterpret_cast<TriggerData *>(fcinfo->context);
 
   plcpp::detail::call_frame frame{

@@ -343,13 +343,8 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
       for (int i = 0; i < types.n; ++i)
         if (types.items[i].oid == rettype) t = &types.items[i];
       if (t->kind == 'c') {
-        for (int i = 0; i < t->nfields; ++i) {
-          col_names =
-              static_cast<const char **>(repalloc(col_names, sizeof(char *) * (t->nfields + 1)));
-          col_types = static_cast<Oid *>(repalloc(col_types, sizeof(Oid) * (t->nfields + 1)));
-          col_names[i] = t->field_names[i];
-          col_types[i] = t->field_types[i];
-        }
+        in.column_names = t->field_names;
+        in.column_types = t->field_types;
         ncols = t->nfields;
       } else {
         col_names[0] = "";
@@ -376,8 +371,10 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   in.arg_names = arg_names;
   in.arg_types = arg_types;
   in.ncolumns = ncols;
-  in.column_names = col_names;
-  in.column_types = col_types;
+  if (!in.column_names) { // else the attributes of the SETOF composite type
+    in.column_names = col_names;
+    in.column_types = col_types;
+  }
   in.ntypes = types.n;
   in.types = types.items;
   in.strict = proc->proisstrict;
@@ -403,6 +400,10 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   fn->retset = proc->proretset;
   fn->trigger = in.kind == build_kind::trigger;
   fn->out_row = in.out_row && in.kind == build_kind::scalar;
+  // The new version makes its own descriptor on its first call; a call of the old version
+  // that is still running may use the old one, which is then left (a few hundred bytes).
+  if (fn->out_desc && plcpp_call_depth(0) == 0) FreeTupleDesc(fn->out_desc);
+  fn->out_desc = nullptr;
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;
   if (fn->signature) pfree(fn->signature);

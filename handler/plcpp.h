@@ -20,6 +20,7 @@ struct call_state;
 
 extern "C" {
 #include "access/htup.h"
+#include "access/tupdesc.h"
 #include "storage/itemptr.h"
 }
 
@@ -39,6 +40,7 @@ struct plcpp_function {
   bool retset;                      // set-returning: materialize mode
   bool trigger;                     // RETURNS trigger
   bool out_row;                     // OUT parameters: the result is a row of them
+  TupleDesc out_desc; // out_row: its blessed descriptor (TopMemoryContext), made on first call
 };
 
 // guc.cpp
@@ -70,7 +72,8 @@ bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                plcpp::detail::raw_datum *result, plcpp::detail::call_state *state);
 // srf.cpp: set up materialize mode / the OUT-parameter row type for one call.
 void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
-void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
+void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
+                         plcpp::detail::call_state *state);
 // Ends the call's SPI use, then raises what the call left: the escaped exception (ok = false)
 // or a pending PostgreSQL error.
 void plcpp_finish_call(bool ok, plcpp::detail::call_state *state);

@@ -40,12 +40,21 @@ void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state) 
   state->tuple_desc = desc;
 }
 
-// OUT parameters: the row the body returns is built with the call's (blessed) result type.
-void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state) {
-  TupleDesc desc;
-  if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("function returning record called in context that cannot accept "
-                           "type record")));
-  state->result_desc = BlessTupleDesc(desc);
+// OUT parameters: the row the body returns is built with the function's (blessed) result
+// type. It depends only on the pg_proc row (no polymorphic types), so it is made once per
+// compiled version, not on every call.
+void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
+                         plcpp::detail::call_state *state) {
+  if (!fn->out_desc) {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                      errmsg("function returning record called in context that cannot accept "
+                             "type record")));
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    desc = CreateTupleDescCopy(desc);
+    MemoryContextSwitchTo(old);
+    fn->out_desc = BlessTupleDesc(desc);
+  }
+  state->result_desc = fn->out_desc;
 }

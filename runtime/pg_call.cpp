@@ -98,8 +98,4 @@ void *current_pending_error() noexcept {
   return pending_error;
 }
 
-bool has_pending_error() noexcept {
-  return pending_error != nullptr;
-}
-
 } // namespace plcpp::detail

@@ -55,7 +55,6 @@ void *take_pending_error() noexcept;
 void clear_pending_error() noexcept;
 // Called after rolling back to subtransaction depth `depth`: errors raised deeper are gone.
 void forgive_pending_error(int depth) noexcept;
-bool has_pending_error() noexcept;
 void *current_pending_error() noexcept;
 // The pending error if it was raised at subtransaction depth >= depth, else nullptr.
 void *pending_error_since(int depth) noexcept;

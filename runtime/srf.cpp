@@ -139,8 +139,8 @@ void emit_query(const sql_query &q) {
 
 void emit_result(const plcpp::result &res) {
   call_state &c = srf_call();
+  (void)res.size(); // raises if the result was moved from or is no longer valid
   result_data *d = res.data();
-  if (!d || !d->alive) (void)res.size(); // raises the right error
   if (!d->table) return;
   SPITupleTable *table = d->table;
   Tuplestorestate *ts = c.tuplestore;

@@ -167,6 +167,14 @@ $$;
 SELECT * FROM comp_divmod(17, 5);
 SELECT comp_divmod(17, 0), (comp_divmod(17, 0)).q IS NULL AS q_null;
 SELECT (comp_divmod(9, 2)).r;
+-- called per row; then replaced with other OUT columns: the new row type is used
+SELECT sum((comp_divmod(g, 7)).r) FROM generate_series(1, 1000) g;
+DROP FUNCTION comp_divmod(int, int);
+CREATE FUNCTION comp_divmod(a int, b int, OUT q int, OUT r int, OUT label text)
+LANGUAGE plcpp STRICT AS $$
+  return out_row{a / b, a % b, std::to_string(a) + "/" + std::to_string(b)};
+$$;
+SELECT * FROM comp_divmod(17, 5);
 -- INOUT: an input and a result column
 CREATE FUNCTION comp_inout(INOUT a int, OUT b text) LANGUAGE plcpp STRICT AS $$
   return out_row{a * 10, std::nullopt};
