@@ -1,6 +1,7 @@
 # plcpp — PGXS build. Two shared libraries:
 #   plcpp.so           handler, runtime API, ORC engine (links libLLVM-14, like the server's JIT)
-#   plcpp_compiler.so  in-process Clang (links libclang-cpp), loaded only when compiling
+#   plcpp_compiler.so  in-process Clang and LLVM code generation (links libclang-cpp), loaded
+#                      only on an object cache miss (or once in the postmaster when preloaded)
 PG_CONFIG ?= pg_config
 LLVM_CONFIG ?= /usr/lib/llvm-14/bin/llvm-config
 LLVM_LIBDIR := $(shell $(LLVM_CONFIG) --libdir)
@@ -12,16 +13,18 @@ DATA = plcpp--1.0.sql
 PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/guc.o handler/function_table.o handler/call.o \
-	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o handler/srf.o
+	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o handler/srf.o \
+	handler/cache_admin.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
-	runtime/self.o runtime/srf.o runtime/trigger.o
-JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/engine.o
+	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o
+JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/engine.o jit/target.o jit/object_cache.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
-COMPILER_OBJS = jit/compiler.o
+COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o
 
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
-	spi plan_invalidation subtransactions srf composite introspection triggers types arrays
+	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
+	interrupts compile_cache
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

@@ -1,13 +1,20 @@
-// handler/build.cpp — see build.h: jit/source -> plcpp_compiler.so (Clang) -> jit/engine (ORC).
+// handler/build.cpp — see build.h: jit/source -> object cache or plcpp_compiler.so (Clang,
+// LLVM) -> jit/engine (ORC).
 #include "build.h"
 
 #include "../jit/compiler.h"
 #include "../jit/engine.h"
+#include "../jit/object_cache.h"
 #include "../jit/source.h"
 
 #include "llvm_guard.h"
 
 #include <dlfcn.h>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <tuple>
 
 namespace {
 
@@ -102,9 +109,29 @@ plcpp::jit::function_spec make_spec(const build_input &in) {
   return spec;
 }
 
-bool build_impl(const build_input &in, build_output &out) {
-  plcpp::jit::function_spec spec = make_spec(in);
+// What build_prepare() made for the steps after it.
+struct build_plan {
+  std::string source; // the translation unit
+  std::string key;    // its object cache key
+  std::string cache_dir, module_name, function, include_dir, compiler_library;
+  int opt_level = 2;
+  bool interrupt_checks = true;
+};
+build_plan plan;
 
+// The environment part of the key reads the runtime headers: once per option set.
+const std::string &environment_for(const char *include_dir, const char *compiler_library,
+                                   int opt_level, bool checks, int server_version) {
+  static std::map<std::tuple<std::string, int, bool>, std::string> environments;
+  auto &env = environments[{include_dir, opt_level, checks}];
+  if (env.empty())
+    env = plcpp::jit::cache::environment(include_dir, compiler_library, opt_level, checks,
+                                         server_version);
+  return env;
+}
+
+bool prepare_impl(const build_input &in) {
+  plcpp::jit::function_spec spec = make_spec(in);
   plcpp::jit::prepared_body body = plcpp::jit::prepare_body(in.body);
   report.diagnostics = body.errors;
   if (!body.errors.empty()) return false;
@@ -114,35 +141,26 @@ bool build_impl(const build_input &in, build_output &out) {
     fail("42P13", "the body of a PL/C++ function that returns a value cannot be empty");
     return false;
   }
+  const std::string &env = environment_for(in.include_dir, in.compiler_library, in.opt_level,
+                                           in.interrupt_checks, in.server_version_num);
 
-  plcpp::jit::compile_request request;
-  request.source = plcpp::jit::assemble(spec, body);
-  request.module_name = in.module_name;
-  request.options.include_dir = in.include_dir;
-  request.options.pch_dir = in.pch_dir;
-  request.options.opt_level = in.opt_level;
+  plan.source = plcpp::jit::assemble(spec, body);
+  plan.key = plcpp::jit::cache::make_key(plan.source, env);
+  plan.cache_dir = in.cache_dir;
+  plan.module_name = in.module_name;
+  plan.function = in.signature;
+  plan.include_dir = in.include_dir;
+  plan.compiler_library = in.compiler_library;
+  plan.opt_level = in.opt_level;
+  plan.interrupt_checks = in.interrupt_checks;
+  return true;
+}
 
-  auto compile = compiler_entry(in.compiler_library);
-  if (!compile) return false;
-  plcpp::jit::compile_result compiled;
-  {
-    llvm_guard guard;
-    compile(&request, &compiled);
-  }
-  out.compile_ms = compiled.frontend_ms;
-  out.pch_ms = compiled.pch_build_ms;
-  for (auto &d : compiled.diagnostics)
-    (d.level == plcpp::jit::diagnostic::severity::warning ? report.warnings : report.diagnostics)
-        .push_back(d);
-  if (!compiled.ok) {
-    if (report.diagnostics.empty()) fail("XX000", "compilation failed without a diagnostic");
-    return false;
-  }
-
+bool load_object(std::string_view object, build_output &out) {
   llvm_guard guard;
-  auto loaded = plcpp::jit::load(std::move(compiled.module), in.module_name);
+  auto loaded = plcpp::jit::load(object, plan.module_name);
   if (!loaded) {
-    fail("XX000", "linking the compiled function failed: " + llvm::toString(loaded.takeError()));
+    fail("XX000", "loading the compiled function failed: " + llvm::toString(loaded.takeError()));
     return false;
   }
   out.code = loaded->handle;
@@ -151,19 +169,71 @@ bool build_impl(const build_input &in, build_output &out) {
   return true;
 }
 
-} // namespace
-
-const build_report &last_build_report() noexcept {
-  return report;
+bool load_cached_impl(build_output &out) {
+  auto found = plcpp::jit::cache::find(plan.cache_dir, plan.key);
+  if (found.status == plcpp::jit::cache::lookup_status::damaged)
+    report.cache_problem = "removed damaged compiled-code cache file for " + plan.function +
+                           " (key " + plan.key + "): " + found.problem;
+  if (found.status != plcpp::jit::cache::lookup_status::hit) return false;
+  if (!load_object(found.object, out)) {
+    // A valid file that does not link (e.g. a symbol the runtime no longer has): compile.
+    report.cache_problem =
+        "cached code for " + plan.function + " did not load (" + report.summary + "); recompiling";
+    report.summary.clear();
+    memcpy(report.sqlstate, "42601", 6);
+    return false;
+  }
+  report.warnings = found.info.warnings;
+  out.cache_hit = true;
+  plcpp::jit::cache::count_hit(plan.cache_dir, plan.key);
+  return true;
 }
 
-bool build(const build_input &in, build_output &out) noexcept {
+bool compile_impl(build_output &out) {
+  plcpp::jit::compile_request request;
+  request.source = plan.source;
+  request.module_name = plan.module_name;
+  request.options.include_dir = plan.include_dir;
+  request.options.pch_dir = plan.cache_dir;
+  request.options.opt_level = plan.opt_level;
+  request.options.interrupt_checks = plan.interrupt_checks;
+
+  auto compile = compiler_entry(plan.compiler_library.c_str());
+  if (!compile) return false;
+  plcpp::jit::compile_result compiled;
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    llvm_guard guard;
+    compile(&request, &compiled);
+  }
+  double total_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  out.compile_ms = compiled.frontend_ms;
+  out.codegen_ms = compiled.optimize_ms + compiled.emit_ms;
+  out.pch_ms = compiled.pch_build_ms;
+  out.interrupt_checks = compiled.interrupt_checks;
+  for (auto &d : compiled.diagnostics)
+    (d.level == plcpp::jit::diagnostic::severity::warning ? report.warnings : report.diagnostics)
+        .push_back(d);
+  if (!compiled.ok) {
+    if (report.diagnostics.empty()) fail("XX000", "compilation failed without a diagnostic");
+    return false;
+  }
+
+  plcpp::jit::cache::entry_info info;
+  info.key = plan.key;
+  info.function = plan.function;
+  info.compile_ms = total_ms - compiled.pch_build_ms;
+  info.compiled_at = std::time(nullptr);
+  info.warnings = report.warnings;
+  if (!plcpp::jit::cache::store(plan.cache_dir, compiled.object, info, report.cache_problem))
+    report.cache_unwritable = true;
+  return load_object(compiled.object, out);
+}
+
+template <class F> bool guarded(F &&f) noexcept {
   try {
-    memcpy(report.sqlstate, "42601", 6);
-    report.summary.clear();
-    report.diagnostics.clear();
-    report.warnings.clear();
-    return build_impl(in, out);
+    return f();
   } catch (const std::bad_alloc &) {
     fail("53200", "out of memory while compiling a PL/C++ function");
   } catch (const std::exception &e) {
@@ -172,6 +242,46 @@ bool build(const build_input &in, build_output &out) noexcept {
     fail("XX000", "internal error while compiling a PL/C++ function");
   }
   return false;
+}
+
+} // namespace
+
+const build_report &last_build_report() noexcept {
+  return report;
+}
+
+bool build_prepare(const build_input &in) noexcept {
+  return guarded([&] {
+    memcpy(report.sqlstate, "42601", 6);
+    report.summary.clear();
+    report.diagnostics.clear();
+    report.warnings.clear();
+    report.cache_problem.clear();
+    report.cache_unwritable = false;
+    return prepare_impl(in);
+  });
+}
+
+void build_preload(const char *compiler_library, const char *include_dir, int opt_level,
+                   int server_version_num) noexcept {
+  guarded([&] {
+    environment_for(include_dir, compiler_library, opt_level, true, server_version_num);
+    llvm_guard guard;
+    llvm::consumeError(plcpp::jit::prepare());
+    return compiler_entry(compiler_library) != nullptr;
+  });
+}
+
+const char *build_cache_key() noexcept {
+  return plan.key.c_str();
+}
+
+bool build_load_cached(build_output &out) noexcept {
+  return guarded([&] { return load_cached_impl(out); });
+}
+
+bool build_compile(build_output &out) noexcept {
+  return guarded([&] { return compile_impl(out); });
 }
 
 void unload_code(void *code) noexcept {

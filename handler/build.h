@@ -42,16 +42,21 @@ struct build_input {
   const type_desc *types;
   bool strict;
   int opt_level;
+  bool interrupt_checks;
   const char *include_dir;
-  const char *pch_dir;
+  const char *cache_dir; // objects and precompiled headers (plcpp.cache_dir)
   const char *compiler_library;
-  const char *module_name;
+  const char *module_name; // unique in this backend
+  const char *signature;   // for the cache listing
+  int server_version_num;
 };
 
 struct build_output {
   plcpp::detail::entry_fn entry = nullptr;
   void *code = nullptr;
-  double compile_ms = 0, link_ms = 0, pch_ms = 0;
+  bool cache_hit = false;
+  double compile_ms = 0, codegen_ms = 0, link_ms = 0, pch_ms = 0;
+  unsigned interrupt_checks = 0;
 };
 
 // What the last failed build() found, kept in static storage for compile.cpp to report.
@@ -60,8 +65,22 @@ struct build_report {
   std::string summary; // when there is no diagnostic to show
   std::vector<plcpp::jit::diagnostic> diagnostics;
   std::vector<plcpp::jit::diagnostic> warnings; // body warnings of a successful build
+  std::string cache_problem; // a damaged cache file, or why the object could not be stored
+  bool cache_unwritable = false;
 };
 const build_report &last_build_report() noexcept;
 
-bool build(const build_input &in, build_output &out) noexcept;
+// A build in three steps, so that compile.cpp can take a lock between them:
+//   build_prepare      the translation unit and its object cache key (no Clang)
+//   build_load_cached  load the object from the cache; false on a miss
+//   build_compile      compile (loading Clang on first use), store in the cache, load
+// Each is noexcept and records failures in last_build_report().
+bool build_prepare(const build_input &in) noexcept;
+const char *build_cache_key() noexcept;
+// shared_preload_libraries: in the postmaster, load the compiler and set up the JIT and the
+// cache key's environment once, for every backend to inherit. Best effort.
+void build_preload(const char *compiler_library, const char *include_dir, int opt_level,
+                   int server_version_num) noexcept; // 32 hex digits, after build_prepare
+bool build_load_cached(build_output &out) noexcept;
+bool build_compile(build_output &out) noexcept;
 void unload_code(void *code) noexcept;

@@ -10,6 +10,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "storage/lock.h"
 #include "lib/stringinfo.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -213,12 +214,64 @@ void report_warnings() {
       ereport(WARNING, (errmsg("line %u, column %u: %s", d.line, d.column, d.message.c_str())));
 }
 
-void fill_common(build_input &in, const char *module_name) {
+void fill_common(build_input &in, const char *module_name, const char *signature) {
   in.opt_level = plcpp_opt_level;
+  in.interrupt_checks = plcpp_interrupt_checks;
   in.include_dir = include_dir();
-  in.pch_dir = plcpp_cache_dir;
+  in.cache_dir = plcpp_cache_dir;
   in.compiler_library = compiler_library();
   in.module_name = module_name;
+  in.signature = signature;
+  in.server_version_num = PG_VERSION_NUM;
+}
+
+// The object cache key as a lock tag: backends that miss on the same key at once compile it
+// once; the others wait, then find it in the cache. A heavyweight lock, so waiting can be
+// cancelled and shows in pg_locks (an advisory lock with field4 = 0x504c, which user advisory
+// locks (1 and 2) never use). Held until the compile ends, or released by an abort.
+void key_lock_tag(LOCKTAG *tag, const char *key) {
+  char part[9];
+  memcpy(part, key, 8);
+  part[8] = '\0';
+  uint32 hi = static_cast<uint32>(strtoul(part, nullptr, 16));
+  memcpy(part, key + 8, 8);
+  uint32 lo = static_cast<uint32>(strtoul(part, nullptr, 16));
+  SET_LOCKTAG_ADVISORY(*tag, InvalidOid, hi, lo, 0x504c);
+}
+
+void report_cache_problem() {
+  static bool warned_unwritable = false;
+  const build_report &r = last_build_report();
+  if (r.cache_problem.empty()) return;
+  if (!r.cache_unwritable) {
+    ereport(LOG, (errmsg("plcpp: %s", r.cache_problem.c_str())));
+  } else if (!warned_unwritable) {
+    warned_unwritable = true; // once per session: functions work, only slower to start
+    ereport(
+        WARNING,
+        (errcode(ERRCODE_IO_ERROR),
+         errmsg("plcpp could not store compiled code in its cache: %s", r.cache_problem.c_str()),
+         errdetail("Functions still work, but each session compiles them again."),
+         errhint("Make plcpp.cache_dir (\"%s\") writable by the server, or point it at a "
+                 "directory that is.",
+                 plcpp_cache_dir)));
+  }
+}
+
+// From source to loaded code: the object cache first; on a miss, under the key's lock, the
+// cache again (another backend may just have compiled it), then the compiler. False with
+// last_build_report() filled in if the body does not build.
+bool build_code(const build_input &in, build_output &out) {
+  if (!build_prepare(in)) return false;
+  if (build_load_cached(out)) return true;
+  report_cache_problem();
+  LOCKTAG tag;
+  key_lock_tag(&tag, build_cache_key());
+  (void)LockAcquire(&tag, ExclusiveLock, false, false);
+  bool ok = build_load_cached(out) || build_compile(out);
+  LockRelease(&tag, ExclusiveLock, false);
+  if (ok) report_cache_problem();
+  return ok;
 }
 
 // Replaced code (and its self() description, which running calls may still use) is freed
@@ -378,18 +431,24 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   in.ntypes = types.n;
   in.types = types.items;
   in.strict = proc->proisstrict;
-  fill_common(in, module_name);
+  fill_common(in, module_name, signature);
 
   const plcpp::function_info *self = describe_self(fn->fn_oid, proc, nargs, arg_names, arg_types);
 
   build_output out;
-  if (!build(in, out)) {
+  if (!build_code(in, out)) {
     plcpp::detail::free_function_info(self);
     report_build_failure(name, body);
   }
   if (for_validator) report_warnings();
-  elog(DEBUG1, "plcpp: compiled %s in %.1f ms (+%.1f ms link, %.1f ms PCH)", signature,
-       out.compile_ms, out.link_ms, out.pch_ms);
+  if (out.cache_hit)
+    elog(DEBUG1, "plcpp: loaded %s from the compiled-code cache in %.1f ms", signature,
+         out.link_ms);
+  else
+    elog(DEBUG1,
+         "plcpp: compiled %s in %.1f ms (+%.1f ms codegen, %.1f ms link, %.1f ms PCH, %u "
+         "interrupt checks)",
+         signature, out.compile_ms, out.codegen_ms, out.link_ms, out.pch_ms, out.interrupt_checks);
 
   void *old_code = fn->code;
   const plcpp::function_info *old_self = fn->self;
@@ -411,6 +470,10 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   if (old_code) release_code(old_code, old_self);
 }
 
+void plcpp_preload(void) {
+  build_preload(compiler_library(), include_dir(), plcpp_opt_level, PG_VERSION_NUM);
+}
+
 static void inline_error_context(void *) noexcept {
   errcontext("PL/C++ anonymous code block");
 }
@@ -420,10 +483,10 @@ void plcpp_run_inline(const char *source) {
   in.name = "inline_code_block";
   in.body = source;
   in.kind = build_kind::scalar;
-  fill_common(in, "plcpp_inline");
+  fill_common(in, "plcpp_inline", "inline_code_block()");
 
   build_output out;
-  if (!build(in, out)) report_build_failure(nullptr, source);
+  if (!build_code(in, out)) report_build_failure(nullptr, source);
 
   static const plcpp::function_info *self = nullptr;
   if (!self) {

@@ -9,6 +9,7 @@
 
 #include <cxxabi.h>
 #include <cstdlib>
+#include <exception>
 #include <new>
 #include <typeinfo>
 
@@ -79,4 +80,19 @@ void plcpp_raise_caught(void) {
           (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg_internal("%s", message),
            detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
   pg_unreachable();
+}
+
+// std::terminate in a backend would abort() it, and the postmaster would then restart every
+// session to be safe. A C++ exception that nothing may catch (thrown through a noexcept
+// function) ends only this session: FATAL exits the process cleanly (locks released,
+// transaction aborted) and does not return, as a terminate handler must not.
+static void terminate_session() {
+  ereport(FATAL, (errcode(ERRCODE_INTERNAL_ERROR),
+                  errmsg("PL/C++: an exception left a noexcept function (std::terminate)"),
+                  errdetail("The session ends; the server and other sessions go on.")));
+  abort(); // not reached
+}
+
+void plcpp_install_terminate_handler(void) {
+  std::set_terminate(terminate_session);
 }

@@ -7,6 +7,7 @@ extern "C" {
 
 int plcpp_opt_level = 2;
 char *plcpp_cache_dir = nullptr;
+bool plcpp_interrupt_checks = true;
 
 void plcpp_define_gucs(void) {
   DefineCustomIntVariable("plcpp.opt_level",
@@ -14,8 +15,16 @@ void plcpp_define_gucs(void) {
                           "Takes effect for functions compiled afterwards.", &plcpp_opt_level, 2, 0,
                           3, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomStringVariable(
-      "plcpp.cache_dir", "Directory for plcpp's compiled artifacts (precompiled runtime header).",
-      "A relative path is relative to the data directory.", &plcpp_cache_dir, "plcpp_cache",
-      PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+      "plcpp.cache_dir",
+      "Directory of plcpp's compiled-code cache (objects/) and precompiled runtime headers.",
+      "A relative path is relative to the data directory. Shared by all databases; see the "
+      "plcpp.compile_cache view.",
+      &plcpp_cache_dir, "plcpp_cache", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable(
+      "plcpp.interrupt_checks",
+      "Makes every loop in PL/C++ functions compiled afterwards stop on cancel and timeouts.",
+      "Off leaves hot numeric loops free to be vectorized, but such a loop then cannot be "
+      "interrupted.",
+      &plcpp_interrupt_checks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("plcpp");
 }

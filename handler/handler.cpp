@@ -22,6 +22,10 @@ PG_FUNCTION_INFO_V1(plcpp_validator);
 void _PG_init(void) {
   plcpp_define_gucs();
   plcpp_function_table_init();
+  plcpp_install_terminate_handler();
+  // Preloaded: every backend forks with Clang and the JIT already loaded, so neither a cache
+  // hit nor a miss pays for loading them.
+  if (process_shared_preload_libraries_in_progress) plcpp_preload();
 }
 
 Datum plcpp_call_handler(PG_FUNCTION_ARGS) {

@@ -46,6 +46,7 @@ struct plcpp_function {
 // guc.cpp
 extern int plcpp_opt_level;
 extern char *plcpp_cache_dir;
+extern bool plcpp_interrupt_checks;
 void plcpp_define_gucs(void);
 
 // function_table.cpp
@@ -56,6 +57,8 @@ int plcpp_call_depth(int delta);
 // compile.cpp: compiles pg_proc row `proc_tuple` (may ereport with the compiler's messages).
 // On success sets fn->entry/code/signature; unloads the previous code or defers it if active.
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator);
+// shared_preload_libraries: loads the compiler and sets up the JIT in the postmaster.
+void plcpp_preload(void);
 // Compiles and runs a DO block.
 void plcpp_run_inline(const char *source);
 
@@ -64,6 +67,8 @@ void plcpp_run_inline(const char *source);
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept;
 pg_attribute_noreturn() void plcpp_raise_caught(void);
+// std::terminate ends the session with FATAL instead of aborting the server process.
+void plcpp_install_terminate_handler(void);
 
 // call.cpp
 Datum plcpp_call(FunctionCallInfo fcinfo);

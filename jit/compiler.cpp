@@ -1,6 +1,10 @@
 // jit/compiler.cpp — see compiler.h. No PostgreSQL headers here (and none may be added).
 #include "compiler.h"
 
+#include "codegen.h"
+#include "flags.h"
+#include "target.h"
+
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/DiagnosticOptions.h>
 #include <clang/Basic/SourceManager.h>
@@ -21,23 +25,17 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/xxhash.h>
 
+#include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 
 namespace plcpp::jit {
 namespace {
 
-constexpr const char *clang_path = "/usr/lib/llvm-14/bin/clang++";
 constexpr const char *main_file = "plcpp-function.cpp";
 constexpr const char *pch_stub_file = "plcpp-pch.hpp";
-// Bodies are C++20; -Werror=return-type because falling off the end of a non-void body is UB.
-const std::vector<std::string> common_flags = {"-std=c++20", "-fPIC", "-Werror=return-type",
-                                               "-Wno-unknown-attributes",
-                                               "-fno-omit-frame-pointer"};
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -117,7 +115,7 @@ std::shared_ptr<clang::CompilerInvocation> invocation_for(const std::vector<std:
 
 std::vector<std::string> base_argv(const compile_options &o) {
   std::vector<std::string> argv{clang_path};
-  argv.insert(argv.end(), common_flags.begin(), common_flags.end());
+  argv.insert(argv.end(), common_flags().begin(), common_flags().end());
   argv.push_back("-O" + std::to_string(o.opt_level));
   argv.push_back("-ferror-limit=" + std::to_string(o.max_errors));
   argv.push_back("-I" + o.include_dir);
@@ -127,8 +125,10 @@ std::vector<std::string> base_argv(const compile_options &o) {
 // Runs `action` on `invocation` (copied) with `source` as the in-memory input file.
 bool run_action(const clang::CompilerInvocation &base, const std::string &file,
                 const std::string &source, clang::FrontendAction &action, collector &sink,
-                const std::string &implicit_pch) {
+                const std::string &implicit_pch, bool ir_only = false) {
   auto inv = std::make_shared<clang::CompilerInvocation>(base);
+  // Clang's IR before any LLVM pass: codegen.cpp runs the pipeline, with the interrupt pass.
+  inv->getCodeGenOpts().DisableLLVMPasses = ir_only;
   // Without this the front end leaks its whole AST (~10 MB) per compile (JIT-NOTES).
   inv->getFrontendOpts().DisableFree = false;
   inv->getCodeGenOpts().DisableFree = false;
@@ -145,30 +145,33 @@ bool run_action(const clang::CompilerInvocation &base, const std::string &file,
   return ok && !ci.getDiagnostics().hasErrorOccurred();
 }
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The PCH depends on the runtime headers' content, the compiler and the flags.
-std::string pch_path(const compile_options &o) {
-  std::string key = CLANG_VERSION_STRING;
-  for (const auto &a : base_argv(o))
-    key += "\n" + a;
-  std::error_code ec;
-  std::vector<std::string> headers;
-  for (llvm::sys::fs::directory_iterator it(o.include_dir + "/plcpp", ec), end; it != end && !ec;
-       it.increment(ec))
-    headers.push_back(it->path());
-  std::sort(headers.begin(), headers.end());
-  for (const auto &h : headers)
-    key += "\n" + h + "\n" + read_file(h);
+std::string hex64(const std::string &text) {
   char hex[17];
   snprintf(hex, sizeof hex, "%016llx",
-           static_cast<unsigned long long>(llvm::xxHash64(llvm::StringRef(key))));
-  return o.pch_dir + "/runtime-" + hex + ".pch";
+           static_cast<unsigned long long>(llvm::xxHash64(llvm::StringRef(text))));
+  return hex;
+}
+
+// The PCH depends on the runtime headers' content, the compiler and the flags. Its name is
+// runtime-<headers>-<flags>.pch, so that PCHs of older headers can be recognised and removed.
+std::string pch_path(const compile_options &o) {
+  std::string flags = CLANG_VERSION_STRING;
+  for (const auto &a : base_argv(o))
+    flags += "\n" + a;
+  return o.pch_dir + "/runtime-" + runtime_headers_hash(o.include_dir) + "-" + hex64(flags) +
+         ".pch";
+}
+
+// PCHs of other runtime headers (an older plcpp) are never used again.
+void remove_stale_pchs(const std::string &dir, const std::string &current) {
+  std::string prefix = current.substr(0, current.rfind('-') + 1); // .../runtime-<headers>-
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    llvm::StringRef name = llvm::sys::path::filename(it->path());
+    if (name.startswith("runtime-") && name.endswith(".pch") &&
+        !llvm::StringRef(it->path()).startswith(prefix))
+      llvm::sys::fs::remove(it->path());
+  }
 }
 
 // Builds the PCH into a temporary file and renames it into place, so that concurrent builders
@@ -197,6 +200,7 @@ bool build_pch(const compile_options &o, const std::string &path, std::string &e
     error = "could not move the precompiled header into " + o.pch_dir;
     return false;
   }
+  remove_stale_pchs(o.pch_dir, path);
   return true;
 }
 
@@ -234,7 +238,7 @@ void compile_impl(const compile_request &req, compile_result &out) {
     auto context = std::make_unique<llvm::LLVMContext>();
     clang::EmitLLVMOnlyAction action(context.get());
     collector sink(o.max_errors);
-    bool ok = run_action(*inv, main_file, req.source, action, sink, pch);
+    bool ok = run_action(*inv, main_file, req.source, action, sink, pch, true);
     out.frontend_ms = ms_since(t0);
     if (!ok && !pch.empty() && attempt == 0 && pch_problem(sink.items)) {
       // A stale or damaged PCH: rebuild it once, or go on without it.
@@ -251,7 +255,16 @@ void compile_impl(const compile_request &req, compile_result &out) {
       return;
     }
     module->setModuleIdentifier(req.module_name);
-    out.module = llvm::orc::ThreadSafeModule(std::move(module), std::move(context));
+    auto object = generate_object(*module, o.opt_level, o.interrupt_checks);
+    if (!object) {
+      out.diagnostics.push_back({diagnostic::severity::error, false, 0, 0,
+                                 "code generation failed: " + llvm::toString(object.takeError())});
+      return;
+    }
+    out.object = std::move(object->object);
+    out.optimize_ms = object->optimize_ms;
+    out.emit_ms = object->emit_ms;
+    out.interrupt_checks = object->interrupt_checks;
     out.ok = true;
     return;
   }

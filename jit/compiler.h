@@ -1,4 +1,5 @@
-// jit/compiler.h — in-process Clang: translation unit in, LLVM module (or diagnostics) out.
+// jit/compiler.h — in-process Clang and LLVM: translation unit in, object file (or
+// diagnostics) out.
 //
 // Built into plcpp_compiler.so, which links libclang-cpp and is loaded by the handler only
 // when something must actually be compiled; plcpp.so itself never links Clang. The handler
@@ -7,17 +8,16 @@
 
 #include "diagnostic.h"
 
-#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
-
 #include <string>
 #include <vector>
 
 namespace plcpp::jit {
 
 struct compile_options {
-  std::string include_dir; // holds plcpp/plcpp.hpp
-  std::string pch_dir;     // where precompiled runtime headers are kept; empty = no PCH
-  int opt_level = 2;       // -O0 .. -O3
+  std::string include_dir;      // holds plcpp/plcpp.hpp
+  std::string pch_dir;          // where precompiled runtime headers are kept; empty = no PCH
+  int opt_level = 2;            // -O0 .. -O3
+  bool interrupt_checks = true; // jit/interrupt_pass.h
   unsigned max_errors = 10;
 };
 
@@ -29,10 +29,12 @@ struct compile_request {
 
 struct compile_result {
   bool ok = false;
-  llvm::orc::ThreadSafeModule module;
+  std::string object;                  // ELF relocatable object (jit/engine.h loads it)
   std::vector<diagnostic> diagnostics; // errors and warnings, bounded
-  double frontend_ms = 0;              // parse + optimise (excludes PCH build)
+  double frontend_ms = 0;              // parse + IR generation (excludes the PCH build)
   double pch_build_ms = 0;             // > 0 when this call (re)built the PCH
+  double optimize_ms = 0, emit_ms = 0; // LLVM pipeline; machine code
+  unsigned interrupt_checks = 0;       // loops made interruptible
 };
 
 // Never throws; any internal failure is a diagnostic with ok = false.

@@ -1,6 +1,8 @@
 // jit/engine.cpp — see engine.h.
 #include "engine.h"
 
+#include "static_init.h"
+
 #include <plcpp/config.hpp>
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 namespace plcpp::jit {
 namespace {
@@ -51,6 +54,13 @@ public:
 
 never_reused_mapper code_memory;
 
+struct atexit_entry {
+  void (*fn)(void *);
+  void *arg;
+  void *dso;
+};
+std::vector<atexit_entry> destructors; // in registration order
+
 llvm::Error ensure_jit() {
   if (jit) return llvm::Error::success();
   // Idempotent, and shared with the server's own llvmjit.so if it is loaded too.
@@ -59,10 +69,11 @@ llvm::Error ensure_jit() {
   llvm::InitializeNativeTargetAsmParser();
   auto tmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmb) return tmb.takeError();
-  tmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
   auto j =
       llvm::orc::LLJITBuilder()
           .setJITTargetMachineBuilder(std::move(*tmb))
+          // No ORC platform: objects carry their own initializer (static_init.h).
+          .setPlatformSetUp([](llvm::orc::LLJIT &) { return llvm::Error::success(); })
           .setObjectLinkingLayerCreator(
               [](llvm::orc::ExecutionSession &es,
                  const llvm::Triple &) -> llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>> {
@@ -75,45 +86,115 @@ llvm::Error ensure_jit() {
   return llvm::Error::success();
 }
 
+llvm::Error static_error(const char *what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), what);
+}
+
+// Static constructors are user code: an exception from one fails the load.
+llvm::Error run_initializer(std::uintptr_t address) {
+  try {
+    reinterpret_cast<void (*)()>(address)();
+    return llvm::Error::success();
+  } catch (const std::exception &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   std::string("a static initializer threw: ") + e.what());
+  } catch (...) {
+    return static_error("a static initializer threw an exception");
+  }
+}
+
+// Destructors registered for `dso`, last registered first.
+void run_destructors(void *dso) {
+  std::vector<atexit_entry> mine;
+  for (auto it = destructors.begin(); it != destructors.end();) {
+    if (it->dso == dso) {
+      mine.push_back(*it);
+      it = destructors.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
+    try {
+      it->fn(it->arg);
+    } catch (...) {
+      // A destructor that throws would terminate in C++; here the object is just left.
+    }
+  }
+}
+
+struct loaded_dylib {
+  llvm::orc::JITDylib *dylib;
+  void *dso;
+};
+
 } // namespace
 
-llvm::Expected<loaded_code> load(llvm::orc::ThreadSafeModule module, const std::string &name) {
+llvm::Error prepare() {
+  return ensure_jit();
+}
+
+llvm::Expected<loaded_code> load(std::string_view object, const std::string &name) {
   auto t0 = std::chrono::steady_clock::now();
   if (auto err = ensure_jit()) return std::move(err);
 
-  auto jd = jit->createJITDylib(name);
-  if (!jd) return jd.takeError();
+  auto &es = jit->getExecutionSession();
+  llvm::orc::JITDylib &jd = es.createBareJITDylib(name);
   // Runtime API, libstdc++ and libc symbols come from the backend process itself.
   auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
       jit->getDataLayout().getGlobalPrefix());
-  if (!process) return process.takeError();
-  jd->addGenerator(std::move(*process));
-  // Static destructors (a `static` statement in a body) register through the IR platform,
-  // whose support symbols live in the main JITDylib.
-  jd->addToLinkOrder(jit->getMainJITDylib());
+  if (!process) {
+    llvm::consumeError(es.removeJITDylib(jd));
+    return process.takeError();
+  }
+  jd.addGenerator(std::move(*process));
 
   auto fail = [&](llvm::Error err) -> llvm::Expected<loaded_code> {
-    llvm::consumeError(jit->getExecutionSession().removeJITDylib(*jd));
+    llvm::consumeError(es.removeJITDylib(jd));
     return std::move(err);
   };
-  if (auto err = jit->addIRModule(*jd, std::move(module))) return fail(std::move(err));
-  auto sym = jit->lookup(*jd, plcpp::detail::entry_symbol);
-  if (!sym) return fail(sym.takeError());
-  if (auto err = jit->initialize(*jd)) return fail(std::move(err));
+  auto buffer =
+      llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), name);
+  if (auto err = jit->addObjectFile(jd, std::move(buffer))) return fail(std::move(err));
 
+  llvm::orc::SymbolStringPtr entry = jit->mangleAndIntern(plcpp::detail::entry_symbol);
+  llvm::orc::SymbolStringPtr init = jit->mangleAndIntern(init_symbol);
+  llvm::orc::SymbolStringPtr dso = jit->mangleAndIntern(dso_symbol);
+  auto symbols = es.lookup(llvm::orc::makeJITDylibSearchOrder(&jd),
+                           llvm::orc::SymbolLookupSet({entry, init, dso}));
+  if (!symbols) return fail(symbols.takeError());
+
+  auto *loaded = new loaded_dylib{&jd, reinterpret_cast<void *>((*symbols)[dso].getAddress())};
+  if (auto err = run_initializer((*symbols)[init].getAddress())) {
+    run_destructors(loaded->dso); // of the objects constructed before the one that threw
+    delete loaded;
+    return fail(std::move(err));
+  }
   loaded_code code;
-  code.handle = &*jd;
-  code.entry = static_cast<std::uintptr_t>(sym->getAddress());
+  code.handle = loaded;
+  code.entry = static_cast<std::uintptr_t>((*symbols)[entry].getAddress());
   code.link_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return code;
 }
 
 llvm::Error unload(void *handle) {
-  auto &jd = *static_cast<llvm::orc::JITDylib *>(handle);
-  llvm::Error deinit = jit->deinitialize(jd);
-  llvm::Error removed = jit->getExecutionSession().removeJITDylib(jd);
-  return llvm::joinErrors(std::move(deinit), std::move(removed));
+  auto *loaded = static_cast<loaded_dylib *>(handle);
+  run_destructors(loaded->dso);
+  llvm::Error removed = jit->getExecutionSession().removeJITDylib(*loaded->dylib);
+  delete loaded;
+  return removed;
 }
 
 } // namespace plcpp::jit
+
+// Called by compiled code (jit/static_init.h) in place of __cxa_atexit: destructors of a
+// body's static objects run when its code is unloaded.
+extern "C" PLCPP_API int plcpp_jit_atexit(void (*fn)(void *), void *arg, void *dso) {
+  try {
+    plcpp::jit::destructors.push_back({fn, arg, dso});
+    return 0;
+  } catch (...) {
+    return -1; // as __cxa_atexit: the destructor will not run
+  }
+}

@@ -20,7 +20,7 @@ as_postgres() {
 }
 
 server_start() {
-  PLCPP_TMP=$(mktemp -d /tmp/plcpp-server.XXXXXX)
+  export PLCPP_TMP=$(mktemp -d /tmp/plcpp-server.XXXXXX)
   chmod 755 "$PLCPP_TMP"
   [ "$(id -u)" = 0 ] && chown postgres: "$PLCPP_TMP"
   export PGDATA=$PLCPP_TMP/data PGHOST=$PLCPP_TMP PGPORT=$(free_port) PGUSER=postgres

@@ -1,0 +1,68 @@
+// handler/cache_admin.cpp — SQL functions over the compiled-code cache (jit/object_cache.h):
+// plcpp.compile_cache_entries() behind the plcpp.compile_cache view, and
+// plcpp.compile_cache_purge(). Superuser only (the SQL script revokes them from PUBLIC).
+#include "../jit/object_cache.h"
+
+#include <vector>
+
+#include "plcpp.h"
+
+extern "C" {
+#include "funcapi.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(plcpp_compile_cache_entries);
+PG_FUNCTION_INFO_V1(plcpp_compile_cache_purge);
+}
+
+namespace {
+
+// The last listing, kept here (not on the stack of a function that may ereport); replaced by
+// the next listing.
+std::vector<plcpp::jit::cache::listing> entries;
+
+bool list_entries() noexcept {
+  try {
+    entries = plcpp::jit::cache::list(plcpp_cache_dir);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+} // namespace
+
+Datum plcpp_compile_cache_entries(PG_FUNCTION_ARGS) {
+  InitMaterializedSRF(fcinfo, 0);
+  auto *rsi = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+  if (!list_entries()) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto &e = entries[i];
+    Datum values[7];
+    bool nulls[7] = {false};
+    values[0] = CStringGetTextDatum(e.info.function.c_str());
+    values[1] = CStringGetTextDatum(e.info.key.c_str());
+    values[2] = Int64GetDatum(static_cast<int64>(e.size));
+    values[3] =
+        TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(e.info.compiled_at)));
+    values[4] = Float8GetDatum(e.info.compile_ms);
+    values[5] = Int64GetDatum(e.hits);
+    values[6] = TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(e.last_used)));
+    tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
+  }
+  return (Datum)0;
+}
+
+// compile_cache_purge(older_than interval DEFAULT NULL): removes cached objects not used for
+// `older_than` (all when NULL) and returns how many. Code loaded in running sessions stays.
+Datum plcpp_compile_cache_purge(PG_FUNCTION_ARGS) {
+  int64 cutoff = -1;
+  if (!PG_ARGISNULL(0)) {
+    Interval *age = PG_GETARG_INTERVAL_P(0);
+    TimestampTz limit = DatumGetTimestampTz(
+        DirectFunctionCall2(timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTimestamp()),
+                            IntervalPGetDatum(age)));
+    cutoff = timestamptz_to_time_t(limit);
+  }
+  PG_RETURN_INT32(plcpp::jit::cache::purge(plcpp_cache_dir, cutoff));
+}

@@ -1,0 +1,31 @@
+// jit/flags.h — how bodies are compiled: shared by the compiler (which uses the flags) and the
+// object cache (whose key must change whenever they do).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace plcpp::jit {
+
+inline constexpr const char *clang_path = "/usr/lib/llvm-14/bin/clang++";
+
+// Bodies are C++20; -Werror=return-type because falling off the end of a non-void body is UB.
+// -fno-finite-loops: C++ lets the optimizer assume a side-effect-free loop ends, so
+// `while (true) {}` could be compiled to nothing (falling into the next function). With
+// interrupt checks (interrupt_pass.h) a loop has a side effect anyway; without them
+// (plcpp.interrupt_checks = off) it must still mean what it says.
+inline const std::vector<std::string> &common_flags() {
+  static const std::vector<std::string> flags = {"-std=c++20",
+                                                 "-fPIC",
+                                                 "-Werror=return-type",
+                                                 "-Wno-unknown-attributes",
+                                                 "-fno-omit-frame-pointer",
+                                                 "-fno-finite-loops"};
+  return flags;
+}
+
+// Bump when the code generation steps after Clang change (interrupt checks, static
+// initialization, target options): part of the object cache key.
+inline constexpr int codegen_version = 2;
+
+} // namespace plcpp::jit

@@ -1,0 +1,360 @@
+// jit/object_cache.cpp — see object_cache.h. No PostgreSQL headers here.
+#include "object_cache.h"
+
+#include "flags.h"
+#include "target.h"
+
+#include <plcpp/config.hpp>
+
+#include <clang/Basic/Version.inc>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/xxhash.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace plcpp::jit::cache {
+namespace {
+
+constexpr char magic[8] = {'P', 'L', 'C', 'P', 'P', 'O', 'B', 'J'};
+constexpr std::uint32_t format_version = 1;
+
+struct file_header {
+  char magic[8];
+  std::uint32_t format;
+  std::uint32_t info_size;
+  std::uint64_t object_size;
+  std::uint64_t checksum; // xxHash64 of info and object
+};
+
+std::string objects_dir(const std::string &dir) {
+  return dir + "/objects";
+}
+std::string object_path(const std::string &dir, const std::string &key) {
+  return objects_dir(dir) + "/" + key + ".o";
+}
+std::string hits_path(const std::string &dir, const std::string &key) {
+  return objects_dir(dir) + "/" + key + ".hits";
+}
+
+bool valid_key(std::string_view key) {
+  if (key.size() != 32) return false;
+  for (char c : key)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// entry_info as NUL-separated fields (no field contains a NUL: they are names, numbers and
+// compiler messages).
+std::string encode(const entry_info &info) {
+  std::string s;
+  auto field = [&](const std::string &v) {
+    s += v;
+    s += '\0';
+  };
+  field(info.key);
+  field(info.function);
+  field(std::to_string(info.compile_ms));
+  field(std::to_string(info.compiled_at));
+  field(std::to_string(info.warnings.size()));
+  for (const auto &w : info.warnings) {
+    field(std::to_string(w.line));
+    field(std::to_string(w.column));
+    field(w.in_body ? "1" : "0");
+    field(w.message);
+  }
+  return s;
+}
+
+bool decode(std::string_view s, entry_info &info) {
+  std::vector<std::string> f;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t end = s.find('\0', pos);
+    if (end == std::string_view::npos) return false;
+    f.emplace_back(s.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  if (f.size() < 5) return false;
+  try {
+    info.key = f[0];
+    info.function = f[1];
+    info.compile_ms = std::stod(f[2]);
+    info.compiled_at = std::stoll(f[3]);
+    size_t n = std::stoul(f[4]);
+    if (f.size() != 5 + 4 * n) return false;
+    for (size_t i = 0; i < n; ++i) {
+      diagnostic d;
+      d.level = diagnostic::severity::warning;
+      d.line = static_cast<unsigned>(std::stoul(f[5 + 4 * i]));
+      d.column = static_cast<unsigned>(std::stoul(f[6 + 4 * i]));
+      d.in_body = f[7 + 4 * i] == "1";
+      d.message = f[8 + 4 * i];
+      info.warnings.push_back(std::move(d));
+    }
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+std::uint64_t checksum(std::string_view info, std::string_view object) {
+  std::string all;
+  all.reserve(info.size() + object.size());
+  all.append(info).append(object);
+  return llvm::xxHash64(llvm::StringRef(all));
+}
+
+// Reads a whole file; false if it cannot be opened or read.
+bool read_all(const std::string &path, std::string &out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0;
+  if (ok) {
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (ok && done < out.size()) {
+      ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0)
+        ok = false;
+      else
+        done += static_cast<size_t>(n);
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+bool write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Parses a file's bytes; on failure says why.
+bool parse(const std::string &bytes, const std::string &key, entry_info &info,
+           std::string_view &object, std::string &problem) {
+  file_header h;
+  if (bytes.size() < sizeof h) {
+    problem = "truncated header";
+    return false;
+  }
+  memcpy(&h, bytes.data(), sizeof h);
+  if (memcmp(h.magic, magic, sizeof magic) != 0 || h.format != format_version) {
+    problem = "not a plcpp object of this version";
+    return false;
+  }
+  if (bytes.size() != sizeof h + h.info_size + h.object_size) {
+    problem = "size does not match its header (truncated?)";
+    return false;
+  }
+  std::string_view info_bytes(bytes.data() + sizeof h, h.info_size);
+  object = std::string_view(bytes.data() + sizeof h + h.info_size, h.object_size);
+  if (checksum(info_bytes, object) != h.checksum) {
+    problem = "checksum mismatch";
+    return false;
+  }
+  if (!decode(info_bytes, info) || (!key.empty() && info.key != key)) {
+    problem = "its description does not match its name";
+    return false;
+  }
+  return true;
+}
+
+std::int64_t mtime(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_mtime) : 0;
+}
+
+} // namespace
+
+std::string environment(const std::string &include_dir, const std::string &compiler_library,
+                        int opt_level, bool interrupt_checks, int server_version_num) {
+  std::string env = "clang " CLANG_VERSION_STRING "\nllvm " LLVM_VERSION_STRING;
+  for (const auto &flag : common_flags())
+    env += "\n" + flag;
+  env += "\n-O" + std::to_string(opt_level);
+  env += "\ncodegen " + std::to_string(codegen_version);
+  env += interrupt_checks ? "\ninterrupt checks" : "\nno interrupt checks";
+  env += "\nruntime abi " + std::to_string(PLCPP_RUNTIME_ABI);
+  env += "\nruntime headers " + runtime_headers_hash(include_dir);
+  std::string library;
+  env += "\ncompiler library ";
+  env += read_all(compiler_library, library) ? std::to_string(llvm::xxHash64(library)) : "missing";
+  env += "\ntarget " + host_target_description();
+  env += "\npostgres " + std::to_string(server_version_num / 10000);
+  return env;
+}
+
+std::string make_key(std::string_view source, const std::string &environment) {
+  llvm::SHA256 sha;
+  sha.update(environment);
+  sha.update(llvm::StringRef("\n--\n"));
+  sha.update(llvm::StringRef(source.data(), source.size()));
+  llvm::StringRef digest = sha.final();
+  static const char hexdigits[] = "0123456789abcdef";
+  std::string key;
+  for (size_t i = 0; i < 16; ++i) {
+    auto byte = static_cast<unsigned char>(digest[i]);
+    key += hexdigits[byte >> 4];
+    key += hexdigits[byte & 15];
+  }
+  return key;
+}
+
+lookup_result find(const std::string &dir, const std::string &key) noexcept {
+  lookup_result r;
+  try {
+    std::string path = object_path(dir, key);
+    std::string bytes;
+    if (!read_all(path, bytes)) return r; // miss (absent or unreadable)
+    std::string_view object;
+    if (!parse(bytes, key, r.info, object, r.problem)) {
+      r.status = lookup_status::damaged;
+      ::unlink(path.c_str());
+      ::unlink(hits_path(dir, key).c_str()); // the next store starts afresh
+      return r;
+    }
+    r.object.assign(object);
+    r.status = lookup_status::hit;
+  } catch (...) {
+    r = lookup_result{}; // out of memory: behave as a miss
+  }
+  return r;
+}
+
+bool store(const std::string &dir, std::string_view object, const entry_info &info,
+           std::string &error) noexcept {
+  try {
+    std::string objects = objects_dir(dir);
+    for (const std::string &d : {dir, objects})
+      if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) {
+        error = "could not create directory \"" + d + "\": " + strerror(errno);
+        return false;
+      }
+    std::string info_bytes = encode(info);
+    file_header h;
+    memcpy(h.magic, magic, sizeof magic);
+    h.format = format_version;
+    h.info_size = static_cast<std::uint32_t>(info_bytes.size());
+    h.object_size = object.size();
+    h.checksum = checksum(info_bytes, object);
+
+    std::string path = object_path(dir, info.key);
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      error = "could not create file \"" + tmp + "\": " + strerror(errno);
+      return false;
+    }
+    bool ok = write_all(fd, reinterpret_cast<const char *>(&h), sizeof h) &&
+              write_all(fd, info_bytes.data(), info_bytes.size()) &&
+              write_all(fd, object.data(), object.size());
+    int saved = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+      saved = errno;
+      ok = false;
+    }
+    if (!ok) {
+      ::unlink(tmp.c_str());
+      error = "could not write file \"" + path + "\": " + strerror(saved);
+      return false;
+    }
+    return true;
+  } catch (...) {
+    error = "out of memory";
+    return false;
+  }
+}
+
+void count_hit(const std::string &dir, const std::string &key) noexcept {
+  try {
+    int fd = ::open(hits_path(dir, key).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return; // statistics only
+    (void)write_all(fd, "+", 1);
+    ::close(fd);
+  } catch (...) {
+  }
+}
+
+std::vector<listing> list(const std::string &dir) noexcept {
+  std::vector<listing> out;
+  try {
+    DIR *d = opendir(objects_dir(dir).c_str());
+    if (!d) return out;
+    while (struct dirent *e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.size() != 34 || name.compare(32, 2, ".o") != 0 || !valid_key(name.substr(0, 32)))
+        continue;
+      std::string key = name.substr(0, 32);
+      std::string bytes;
+      if (!read_all(object_path(dir, key), bytes)) continue;
+      listing l;
+      std::string_view object;
+      std::string problem;
+      if (!parse(bytes, key, l.info, object, problem)) continue;
+      l.size = bytes.size();
+      struct stat st;
+      std::string hits = hits_path(dir, key);
+      if (stat(hits.c_str(), &st) == 0) {
+        l.hits = st.st_size;
+        l.last_used = st.st_mtime;
+      } else {
+        l.last_used = mtime(object_path(dir, key));
+      }
+      out.push_back(std::move(l));
+    }
+    closedir(d);
+  } catch (...) {
+  }
+  return out;
+}
+
+int purge(const std::string &dir, std::int64_t cutoff) noexcept {
+  int removed = 0;
+  try {
+    std::string objects = objects_dir(dir);
+    DIR *d = opendir(objects.c_str());
+    if (!d) return 0;
+    std::int64_t now = std::time(nullptr);
+    std::vector<std::string> doomed;
+    while (struct dirent *e = readdir(d)) {
+      std::string name = e->d_name;
+      std::string path = objects + "/" + name;
+      if (name.find(".tmp.") != std::string::npos) {
+        // A crashed writer's leftover; a live writer renames within seconds.
+        if (mtime(path) < now - 600) doomed.push_back(path);
+        continue;
+      }
+      if (name.size() != 34 || name.compare(32, 2, ".o") != 0) continue;
+      std::string key = name.substr(0, 32);
+      std::int64_t used = mtime(hits_path(dir, key));
+      if (used == 0) used = mtime(path);
+      if (cutoff >= 0 && used >= cutoff) continue;
+      doomed.push_back(hits_path(dir, key));
+      if (::unlink(path.c_str()) == 0) ++removed;
+    }
+    closedir(d);
+    for (const auto &p : doomed)
+      ::unlink(p.c_str());
+  } catch (...) {
+  }
+  return removed;
+}
+
+} // namespace plcpp::jit::cache
