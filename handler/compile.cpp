@@ -264,13 +264,12 @@ void report_cache_problem() {
 bool build_code(const build_input &in, build_output &out) {
   if (!build_prepare(in)) return false;
   if (build_load_cached(out)) return true;
-  report_cache_problem();
   LOCKTAG tag;
   key_lock_tag(&tag, build_cache_key());
   (void)LockAcquire(&tag, ExclusiveLock, false, false);
   bool ok = build_load_cached(out) || build_compile(out);
   LockRelease(&tag, ExclusiveLock, false);
-  if (ok) report_cache_problem();
+  report_cache_problem(); // a damaged file found on the way, or a failed store: once
   return ok;
 }
 

@@ -41,8 +41,8 @@ printf 'garbage' | dd of="$obj" bs=1 seek=200 conv=notrunc status=none
 check "damaged object: the function still works" 21 "$(q 'SELECT cached_twice(7)')"
 check "damaged object: rewritten and valid again (hits start afresh)" "1|0" \
   "$(q "SELECT count(*), max(hits) FROM plcpp.compile_cache WHERE key = '$key'")"
-if grep -q "removed damaged compiled-code cache file for cached_twice(integer)" "$PLCPP_TMP/server.log"; then
-  ok "damaged object: reported in the server log"; else not_ok "damaged object: reported in the server log"; fi
+check "damaged object: reported once in the server log" 1 \
+  "$(grep -c "removed damaged compiled-code cache file for cached_twice(integer) (key $key)" "$PLCPP_TMP/server.log")"
 truncate -s 100 "$obj"
 check "truncated object: the function still works" 21 "$(q 'SELECT cached_twice(7)')"
 
@@ -142,5 +142,15 @@ growth=$(( (after_200 - before) / 1024 )); replace_growth=$(( (after_replace - a
 echo "# RSS: ${before} kB at start, +${growth} MB after compiling 200 functions, +${replace_growth} MB after 200 replacements"
 if [ "$growth" -lt 200 ]; then ok "200 compiled functions: RSS growth bounded (${growth} MB < 200 MB)"; else not_ok "200 compiled functions: RSS growth bounded" "${growth} MB"; fi
 if [ "$replace_growth" -lt 40 ]; then ok "200 replacements of one function: code freed (${replace_growth} MB < 40 MB)"; else not_ok "200 replacements free their code" "${replace_growth} MB"; fi
+
+# 9. shared_preload_libraries = 'plcpp': the postmaster loads the JIT and the compiler; its
+# backends load cached code and compile new code.
+echo "shared_preload_libraries = 'plcpp'" >>"$PGDATA/postgresql.conf"
+as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w restart -l "$PLCPP_TMP/server.log" >/dev/null
+check "preloaded: the library is loaded by the postmaster" plcpp "$(q 'SHOW shared_preload_libraries')"
+check "preloaded: cached code loads" "21" "$(q 'SELECT cached_twice(7)')"
+q "CREATE FUNCTION preloaded_new(a int) RETURNS int LANGUAGE plcpp STRICT AS \$\$ $tag return a - 1; \$\$" >/dev/null
+check "preloaded: a new function compiles, and loads in another session" "41|1" \
+  "$(q "SELECT preloaded_new(42), (SELECT hits FROM plcpp.compile_cache WHERE function = 'preloaded_new(integer)')")"
 
 "${PSQL[@]}" -d postgres -c "DROP DATABASE plcpp_cache_test"
