@@ -19,6 +19,7 @@
 namespace {
 
 build_report report;
+build_memo memo; // the memoize attribute of the last build_prepare()
 
 void fail(const char *sqlstate, std::string summary) {
   memcpy(report.sqlstate, sqlstate, 6);
@@ -39,24 +40,144 @@ plcpp::jit::compile_entry compiler_entry(const char *path) {
   return entry;
 }
 
-// Attributes plcpp will know; none is implemented by this version, so each is rejected at its
-// own position rather than silently ignored.
-bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs) {
-  for (const auto &a : attrs) {
-    plcpp::jit::diagnostic d;
-    d.in_body = true;
-    d.line = a.line;
-    d.column = a.column;
-    if (a.name == "memoize" || a.name == "result_cache") {
-      d.message = "attribute plcpp::" + a.name + " is not supported by this version of plcpp";
-      memcpy(report.sqlstate, "0A000", 6);
-    } else {
-      d.message = "unknown attribute plcpp::" + a.name +
-                  " (known attributes: plcpp::memoize, plcpp::result_cache)";
+// The options of [[plcpp::memoize(...)]] (DESIGN §2), checked here where only the body and
+// the signature are needed; ttl and grant are checked by compile.cpp against the catalog.
+const char *const memoize_options[] = {"ttl", "grant", "key", "refresh", "invalidate"};
+
+plcpp::jit::diagnostic attribute_error(const plcpp::jit::attribute &a, std::string message) {
+  plcpp::jit::diagnostic d;
+  d.in_body = true;
+  d.line = a.line;
+  d.column = a.column;
+  d.message = std::move(message);
+  return d;
+}
+
+// key = "a, b": argument names (or $1, $2 for unnamed ones) -> argument indices.
+bool parse_key(const plcpp::jit::attribute &a, const std::string &list, const build_input &in,
+               std::vector<int> &indices) {
+  std::string names;
+  for (int i = 0; i < in.nargs; ++i)
+    names += (i ? ", " : "") +
+             (in.arg_names[i][0] ? std::string(in.arg_names[i]) : "$" + std::to_string(i + 1));
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    std::size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    std::string item = list.substr(pos, comma - pos);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    int found = -1;
+    for (int i = 0; i < in.nargs && found < 0; ++i)
+      if (item == in.arg_names[i] || item == "$" + std::to_string(i + 1)) found = i;
+    if (found < 0) {
+      report.diagnostics.push_back(
+          attribute_error(a, "plcpp::memoize(key = \"" + list + "\"): \"" + item +
+                                 "\" is not an argument of the function (arguments: " +
+                                 (names.empty() ? "none" : names) + ")"));
+      return false;
     }
-    report.diagnostics.push_back(std::move(d));
+    for (int k : indices)
+      if (k == found) {
+        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize(key = \"" + list +
+                                                            "\") names \"" + item + "\" twice"));
+        return false;
+      }
+    indices.push_back(found);
+    pos = comma + 1;
   }
-  return attrs.empty();
+  return true;
+}
+
+bool check_memoize(const plcpp::jit::attribute &a, const build_input &in) {
+  if (in.kind != build_kind::set_returning) {
+    report.diagnostics.push_back(attribute_error(
+        a, "plcpp::memoize needs a set-returning function (RETURNS SETOF ... or RETURNS TABLE "
+           "(...)) whose body returns sql(...)"));
+    memcpy(report.sqlstate, "42P13", 6);
+    return false;
+  }
+  if (!in.is_volatile) {
+    report.diagnostics.push_back(
+        attribute_error(a, "plcpp::memoize needs a VOLATILE function: its first call with a new "
+                           "key creates a materialized view"));
+    memcpy(report.sqlstate, "42P13", 6);
+    return false;
+  }
+  memo.on = true;
+  memo.line = a.line;
+  memo.column = a.column;
+  for (int i = 0; i < in.nargs; ++i)
+    memo.key_args.push_back(i);
+  for (const auto &o : a.options) {
+    bool known = false;
+    for (const char *k : memoize_options)
+      known = known || o.name == k;
+    if (!known) {
+      report.diagnostics.push_back(
+          attribute_error(a, "unknown option \"" + o.name +
+                                 "\" of plcpp::memoize (options: ttl, grant, key, refresh, "
+                                 "invalidate)"));
+      return false;
+    }
+    if (o.name == "key") {
+      memo.key_args.clear();
+      if (!parse_key(a, o.value, in, memo.key_args)) return false;
+    } else if (o.name == "refresh") {
+      if (o.value != "concurrently" && o.value != "exclusive") {
+        report.diagnostics.push_back(attribute_error(
+            a, "plcpp::memoize(refresh = \"" + o.value +
+                   "\"): expected \"exclusive\" (the default) or \"concurrently\""));
+        return false;
+      }
+      memo.refresh_concurrently = o.value == "concurrently";
+    } else if (o.name == "invalidate") {
+      if (o.value == "on_change") {
+        report.diagnostics.push_back(attribute_error(
+            a, "plcpp::memoize(invalidate = \"on_change\") is not supported yet: it needs the "
+               "change tracking of the result cache"));
+        memcpy(report.sqlstate, "0A000", 6);
+        return false;
+      }
+      if (o.value != "never") {
+        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize(invalidate = \"" + o.value +
+                                                            "\"): expected \"never\""));
+        return false;
+      }
+    } else if (o.name == "ttl") {
+      memo.ttl = o.value;
+    } else if (o.name == "grant") {
+      memo.grant = o.value;
+    }
+  }
+  return true;
+}
+
+// Attributes a function may carry. plcpp::result_cache is reserved (issue 6): rejected at its
+// own position rather than silently ignored.
+bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs, const build_input &in) {
+  bool ok = true;
+  for (const auto &a : attrs) {
+    if (a.name == "memoize") {
+      if (memo.on) {
+        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize is given twice"));
+        ok = false;
+      } else {
+        ok = check_memoize(a, in) && ok;
+      }
+    } else if (a.name == "result_cache") {
+      report.diagnostics.push_back(attribute_error(
+          a, "attribute plcpp::result_cache is not supported by this version of plcpp"));
+      memcpy(report.sqlstate, "0A000", 6);
+      ok = false;
+    } else {
+      report.diagnostics.push_back(
+          attribute_error(a, "unknown attribute plcpp::" + a.name +
+                                 " (known attributes: plcpp::memoize, plcpp::result_cache)"));
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 const type_desc *find_type(const build_input &in, Oid oid) {
@@ -135,7 +256,8 @@ bool prepare_impl(const build_input &in) {
   plcpp::jit::prepared_body body = plcpp::jit::prepare_body(in.body);
   report.diagnostics = body.errors;
   if (!body.errors.empty()) return false;
-  if (!check_attributes(body.attributes)) return false;
+  if (!check_attributes(body.attributes, in)) return false;
+  spec.memoize = memo.on;
   if (body.code.find_first_not_of(" \t\r\n") == std::string::npos &&
       in.kind == build_kind::scalar && spec.result) {
     fail("42P13", "the body of a PL/C++ function that returns a value cannot be empty");
@@ -258,6 +380,7 @@ bool build_prepare(const build_input &in) noexcept {
     report.warnings.clear();
     report.cache_problem.clear();
     report.cache_unwritable = false;
+    memo = build_memo{};
     return prepare_impl(in);
   });
 }
@@ -270,6 +393,10 @@ void build_preload(const char *compiler_library, const char *include_dir, int op
     llvm::consumeError(plcpp::jit::prepare());
     return compiler_entry(compiler_library) != nullptr;
   });
+}
+
+const build_memo &build_memoize() noexcept {
+  return memo;
 }
 
 const char *build_cache_key() noexcept {

@@ -41,6 +41,7 @@ struct build_input {
   int ntypes; // every type used, composites after the types of their fields
   const type_desc *types;
   bool strict;
+  bool is_volatile; // plcpp::memoize needs VOLATILE
   int opt_level;
   bool interrupt_checks;
   const char *include_dir;
@@ -69,6 +70,17 @@ struct build_report {
   bool cache_unwritable = false;
 };
 const build_report &last_build_report() noexcept;
+
+// [[plcpp::memoize(...)]] as build_prepare() found it (DESIGN §2).
+struct build_memo {
+  bool on = false;
+  std::vector<int> key_args; // argument indices of the key (all arguments by default)
+  std::string ttl, grant;    // as written; compile.cpp checks them against the catalog
+  bool refresh_concurrently = false;
+  unsigned line = 0, column = 0; // of the attribute, for errors
+};
+// Valid after a successful build_prepare(), until the next one.
+const build_memo &build_memoize() noexcept;
 
 // A build in three steps, so that compile.cpp can take a lock between them:
 //   build_prepare      the translation unit and its object cache key (no Clang)

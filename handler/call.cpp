@@ -73,6 +73,8 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
   state.caller_context = CurrentMemoryContext;
   if (fn->retset) plcpp_srf_begin(fcinfo, &state);
   if (fn->out_row) plcpp_out_row_begin(fcinfo, fn, &state);
+  state.fcinfo = fcinfo;
+  state.memo = fn->memo;
   if (fn->trigger) state.trigger_data = reinterpret_cast<TriggerData *>(fcinfo->context);
 
   plcpp::detail::call_frame frame{

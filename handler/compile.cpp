@@ -7,19 +7,25 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "catalog/objectaddress.h"
 #include "catalog/pg_proc.h"
+#include "common/md5.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "storage/lock.h"
 #include "lib/stringinfo.h"
 #include "utils/lsyscache.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
+#include "utils/varlena.h"
 }
 
 #include "../jit/source.h"
 #include "../runtime/call_state.h"
+#include "../runtime/memoize.h"
 
 namespace {
 
@@ -321,6 +327,127 @@ const plcpp::function_info *describe_self(Oid fn_oid, Form_pg_proc proc, int nar
   return info;
 }
 
+// An error in the memoize attribute found against the catalog, in the compile errors' form.
+pg_attribute_noreturn() void memo_error(const char *name, const char *body, const char *message) {
+  const build_memo &m = build_memoize();
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name, m.line,
+                  m.column, message),
+           internalerrposition(char_position(body, m.line, m.column)), internalerrquery(body)));
+  pg_unreachable();
+}
+
+// ttl must read as an interval. interval_in raises only input-syntax errors, which leave no
+// state behind, so catching one here without a subtransaction is safe.
+void check_ttl(const char *name, const char *body, const char *ttl) {
+  MemoryContext context = CurrentMemoryContext;
+  bool ok = true;
+  PG_TRY();
+  {
+    (void)DirectFunctionCall3(interval_in, CStringGetDatum(ttl), ObjectIdGetDatum(InvalidOid),
+                              Int32GetDatum(-1));
+  }
+  PG_CATCH();
+  {
+    MemoryContextSwitchTo(context);
+    FlushErrorState();
+    ok = false;
+  }
+  PG_END_TRY();
+  if (!ok)
+    memo_error(name, body,
+               psprintf("plcpp::memoize(ttl = \"%s\"): not an interval (e.g. \"24 hours\")", ttl));
+}
+
+// [[plcpp::memoize]]: what every call needs, once per compiled version (memoize.h), in a
+// context of its own that is deleted when the function is recompiled.
+const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc proc,
+                                              const char *body, const Oid *arg_types,
+                                              bool for_validator, MemoryContext *context_out) {
+  const build_memo &m = build_memoize();
+  const char *name = NameStr(proc->proname);
+  if (!m.ttl.empty()) check_ttl(name, body, m.ttl.c_str());
+  List *grants = NIL;
+  if (!m.grant.empty()) {
+    char *list = pstrdup(m.grant.c_str());
+    if (!SplitIdentifierString(list, ',', &grants))
+      memo_error(name, body,
+                 psprintf("plcpp::memoize(grant = \"%s\"): expected role names separated by "
+                          "commas",
+                          m.grant.c_str()));
+    ListCell *lc;
+    foreach (lc, grants) {
+      const char *role = static_cast<const char *>(lfirst(lc));
+      if (for_validator && pg_strcasecmp(role, "public") != 0 &&
+          !OidIsValid(get_role_oid(role, true)))
+        memo_error(name, body,
+                   psprintf("plcpp::memoize(grant = \"%s\"): role \"%s\" does not exist",
+                            m.grant.c_str(), role));
+    }
+  }
+
+  // The version: the whole definition (body, result, settings) and the owner's name, stable
+  // across dump and restore; any change means the old views are not this function's.
+  char *definition =
+      TextDatumGetCString(DirectFunctionCall1(pg_get_functiondef, ObjectIdGetDatum(fn->fn_oid)));
+  char *owner = GetUserNameFromId(proc->proowner, false);
+  char *versioned = psprintf("%s\n-- owner: %s", definition, owner);
+  char md5[33];
+  const char *md5_error = nullptr;
+  if (!pg_md5_hash(versioned, strlen(versioned), md5, &md5_error))
+    ereport(ERROR,
+            (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not compute MD5: %s", md5_error)));
+  ObjectAddress address;
+  ObjectAddressSet(address, ProcedureRelationId, fn->fn_oid);
+  char *identity = getObjectIdentity(&address, false);
+
+  MemoryContext context =
+      AllocSetContextCreate(TopMemoryContext, "plcpp memoize", ALLOCSET_SMALL_SIZES);
+  MemoryContext old = MemoryContextSwitchTo(context);
+  auto *spec = static_cast<plcpp::detail::memo_spec *>(palloc0(sizeof(plcpp::detail::memo_spec)));
+  spec->fn_oid = fn->fn_oid;
+  spec->owner = proc->proowner;
+  spec->fn_name = pstrdup(name);
+  spec->identity = pstrdup(identity);
+  spec->version = pstrdup(md5);
+  spec->ttl = m.ttl.empty() ? nullptr : pstrdup(m.ttl.c_str());
+  spec->ngrants = list_length(grants);
+  auto **roles = static_cast<const char **>(palloc0(sizeof(char *) * (spec->ngrants + 1)));
+  for (int i = 0; i < spec->ngrants; ++i)
+    roles[i] = pstrdup(static_cast<const char *>(list_nth(grants, i)));
+  spec->grants = roles;
+  spec->refresh_concurrently = m.refresh_concurrently;
+  spec->nkeys = static_cast<int>(m.key_args.size());
+  auto *keys = static_cast<int *>(palloc0(sizeof(int) * (spec->nkeys + 1)));
+  auto *key_types = static_cast<Oid *>(palloc0(sizeof(Oid) * (spec->nkeys + 1)));
+  for (int i = 0; i < spec->nkeys; ++i) {
+    keys[i] = m.key_args[i];
+    key_types[i] = arg_types[keys[i]];
+    switch (key_types[i]) { // text forms that no setting changes
+    case TEXTOID:
+    case VARCHAROID:
+    case BPCHAROID:
+    case NAMEOID:
+    case INT2OID:
+    case INT4OID:
+    case INT8OID:
+    case BOOLOID:
+    case NUMERICOID:
+    case OIDOID:
+    case UUIDOID:
+      break;
+    default:
+      spec->fixed_style = true;
+    }
+  }
+  spec->key_args = keys;
+  spec->key_types = key_types;
+  MemoryContextSwitchTo(old);
+  *context_out = context;
+  return spec;
+}
+
 } // namespace
 
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator) {
@@ -430,6 +557,7 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   in.ntypes = types.n;
   in.types = types.items;
   in.strict = proc->proisstrict;
+  in.is_volatile = proc->provolatile == PROVOLATILE_VOLATILE;
   fill_common(in, module_name, signature);
 
   const plcpp::function_info *self = describe_self(fn->fn_oid, proc, nargs, arg_names, arg_types);
@@ -438,6 +566,19 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   if (!build_code(in, out)) {
     plcpp::detail::free_function_info(self);
     report_build_failure(name, body);
+  }
+  MemoryContext memo_context = nullptr;
+  const plcpp::detail::memo_spec *memo = nullptr;
+  if (build_memoize().on) {
+    PG_TRY();
+    { memo = describe_memo(fn, proc, body, arg_types, for_validator, &memo_context); }
+    PG_CATCH();
+    {
+      unload_code(out.code);
+      plcpp::detail::free_function_info(self);
+      PG_RE_THROW();
+    }
+    PG_END_TRY();
   }
   if (for_validator) report_warnings();
   if (out.cache_hit)
@@ -462,6 +603,10 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   // that is still running may use the old one, which is then left (a few hundred bytes).
   if (fn->out_desc && plcpp_call_depth(0) == 0) FreeTupleDesc(fn->out_desc);
   fn->out_desc = nullptr;
+  // A running call of the old version may still use its memo spec: then it is left.
+  if (fn->memo_context && plcpp_call_depth(0) == 0) MemoryContextDelete(fn->memo_context);
+  fn->memo = memo;
+  fn->memo_context = memo_context;
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;
   if (fn->signature) pfree(fn->signature);

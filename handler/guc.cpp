@@ -8,6 +8,7 @@ extern "C" {
 int plcpp_opt_level = 2;
 char *plcpp_cache_dir = nullptr;
 bool plcpp_interrupt_checks = true;
+char *plcpp_memo_schema = nullptr;
 
 void plcpp_define_gucs(void) {
   DefineCustomIntVariable("plcpp.opt_level",
@@ -26,5 +27,10 @@ void plcpp_define_gucs(void) {
       "Off leaves hot numeric loops free to be vectorized, but such a loop then cannot be "
       "interrupted.",
       &plcpp_interrupt_checks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomStringVariable(
+      "plcpp.memo_schema", "Schema in which [[plcpp::memoize]] functions build their views.",
+      "It must exist; plcpp_memo is created by CREATE EXTENSION plcpp. Views built in "
+      "another schema are not served after a change (purge them with plcpp.memo_purge).",
+      &plcpp_memo_schema, "plcpp_memo", PGC_SUSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("plcpp");
 }

@@ -13,7 +13,8 @@ namespace plcpp {
 class function_info;
 namespace detail {
 struct call_state;
-}
+struct memo_spec;
+} // namespace detail
 } // namespace plcpp
 
 #include "../runtime/pg.h"
@@ -41,12 +42,15 @@ struct plcpp_function {
   bool trigger;                     // RETURNS trigger
   bool out_row;                     // OUT parameters: the result is a row of them
   TupleDesc out_desc; // out_row: its blessed descriptor (TopMemoryContext), made on first call
+  const plcpp::detail::memo_spec *memo; // [[plcpp::memoize]], else nullptr
+  MemoryContext memo_context;           // holds *memo
 };
 
 // guc.cpp
 extern int plcpp_opt_level;
 extern char *plcpp_cache_dir;
 extern bool plcpp_interrupt_checks;
+extern char *plcpp_memo_schema;
 void plcpp_define_gucs(void);
 
 // function_table.cpp

@@ -284,7 +284,7 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
     result_type = !spec.result ? "void" : "::plcpp::ret<" + spec.result->value + ">";
     break;
   case function_kind::set_returning:
-    result_type = "::plcpp::rows<plcpp_yield>";
+    result_type = spec.memoize ? "::plcpp::memo_rows" : "::plcpp::rows<plcpp_yield>";
     break;
   case function_kind::trigger:
     result_type = "::plcpp::trigger_result";
@@ -313,14 +313,20 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   for (const auto &c : spec.composites)
     tu += "using ::plcpp_types::" + c.name + ";\n";
   if (spec.out_row) tu += "using ::plcpp_types::out_row;\n";
-  if (spec.kind == function_kind::set_returning) emit_yield(tu, spec, row_struct);
+  if (spec.memoize) // the view is built from the returned query; rows cannot be yielded
+    tu += "template <class... A> static void yield(const A &...) {\n"
+          "  static_assert(::plcpp::detail::always_false<A...>, \"a [[plcpp::memoize]] body "
+          "returns sql(...); it cannot yield rows\");\n}\n";
+  else if (spec.kind == function_kind::set_returning)
+    emit_yield(tu, spec, row_struct);
   tu += "static " + result_type + " plcpp_body(" + params + ") {\n";
   tu += "#line 1 \"" + std::string(body_file) + "\"\n";
   tu += body.code;
   // The closing brace belongs to the body's line space: "does not return a value in all
   // control paths" then points just past the user's last line. Set-returning and trigger
   // bodies may fall off the end: that returns the yielded rows / lets the row through.
-  tu += spec.kind == function_kind::scalar ? "\n}\n" : "\nreturn {}; }\n";
+  // A memoized body must return its query, so it may not fall off the end either.
+  tu += spec.kind == function_kind::scalar || spec.memoize ? "\n}\n" : "\nreturn {}; }\n";
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
   tu += "} // namespace plcpp_fn\n";
   tu += "extern \"C\" PLCPP_API ::plcpp::detail::raw_datum\n"

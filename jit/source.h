@@ -65,6 +65,7 @@ struct function_spec {
   bool out_row = false;                   // declare struct out_row from `columns`
   std::vector<composite_spec> composites; // in dependency order
   bool strict = false;                    // STRICT: arguments arrive as T, else as std::optional<T>
+  bool memoize = false; // [[plcpp::memoize]]: set-returning, the body must return sql(...)
   std::string body;
 };
 

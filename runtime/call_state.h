@@ -19,6 +19,7 @@ extern "C" {
 namespace plcpp::detail {
 
 struct result_data;
+struct memo_spec;
 
 struct call_state {
   const function_info *self = nullptr;
@@ -40,6 +41,11 @@ struct call_state {
 
   // OUT parameters: the blessed row type of the result (record_build of out_row).
   TupleDesc result_desc = nullptr;
+
+  // The call's arguments (nullptr for DO blocks and triggers) and, for [[plcpp::memoize]]
+  // functions, how to memoize (memoize.h).
+  FunctionCallInfo fcinfo = nullptr;
+  const memo_spec *memo = nullptr;
 
   // Trigger functions.
   TriggerData *trigger_data = nullptr;

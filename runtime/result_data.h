@@ -37,4 +37,12 @@ bool any_unknown(int n, const Oid *types);
 SPIPlanPtr prepare_inferring(const char *src, int n, const Oid *types, const raw_datum *values,
                              const char *nulls, ParamListInfo *params);
 
+// The current call, which must be set-returning (else an error saying so).
+call_state &srf_call();
+// Plain C (may ereport; inside pg_call): runs src with the given parameters and appends its
+// rows to the call's tuplestore, converted by position to the result type as RETURN QUERY
+// does. Returns SPI's result code.
+int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *types,
+                          const raw_datum *values, const char *nulls, bool read_only);
+
 } // namespace plcpp::detail

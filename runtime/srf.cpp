@@ -13,7 +13,6 @@ extern "C" {
 }
 
 namespace plcpp::detail {
-namespace {
 
 call_state &srf_call() {
   call_state &c = call();
@@ -22,6 +21,8 @@ call_state &srf_call() {
                     "Declare the function RETURNS SETOF ... or RETURNS TABLE (...).");
   return c;
 }
+
+namespace {
 
 const char *mismatch = "structure of query does not match function result type";
 
@@ -91,6 +92,41 @@ void emit_row(const raw_datum *values, const bool *nulls, int n) {
   });
 }
 
+int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *types,
+                          const raw_datum *values, const char *nulls, bool read_only) {
+  ParamListInfo params = nullptr;
+  SPIPlanPtr plan = nullptr;
+  if (any_unknown(n, types)) {
+    plan = prepare_inferring(src, n, types, values, nulls, &params);
+  } else if (n > 0) {
+    params = makeParamList(n);
+    for (int i = 0; i < n; ++i) {
+      ParamExternData *p = &params->params[i];
+      p->value = static_cast<Datum>(values[i]);
+      p->isnull = nulls[i] == 'n';
+      p->pflags = PARAM_FLAG_CONST;
+      p->ptype = types[i];
+    }
+  }
+  auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
+  r->pub.receiveSlot = receiver_receive;
+  r->pub.rStartup = receiver_startup;
+  r->pub.rShutdown = receiver_shutdown;
+  r->pub.rDestroy = receiver_destroy;
+  r->pub.mydest = DestNone;
+  r->call = state;
+  SPIExecuteOptions options;
+  memset(&options, 0, sizeof options);
+  options.params = params;
+  options.read_only = read_only;
+  options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
+  options.dest = &r->pub;
+  if (!plan) return SPI_execute_extended(src, &options);
+  int result = SPI_execute_plan_extended(plan, &options);
+  SPI_freeplan(plan);
+  return result;
+}
+
 void emit_query(const sql_query &q) {
   call_state &c = srf_call();
   spi_connect();
@@ -100,40 +136,8 @@ void emit_query(const sql_query &q) {
   const char *nulls = q.nulls().data();
   const char *src = q.text().c_str();
   call_state *state = &c;
-  bool infer = any_unknown(n, types);
-  int rc = pg_call([=] {
-    ParamListInfo params = nullptr;
-    SPIPlanPtr plan = nullptr;
-    if (infer) {
-      plan = prepare_inferring(src, n, types, values, nulls, &params);
-    } else if (n > 0) {
-      params = makeParamList(n);
-      for (int i = 0; i < n; ++i) {
-        ParamExternData *p = &params->params[i];
-        p->value = static_cast<Datum>(values[i]);
-        p->isnull = nulls[i] == 'n';
-        p->pflags = PARAM_FLAG_CONST;
-        p->ptype = types[i];
-      }
-    }
-    auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
-    r->pub.receiveSlot = receiver_receive;
-    r->pub.rStartup = receiver_startup;
-    r->pub.rShutdown = receiver_shutdown;
-    r->pub.rDestroy = receiver_destroy;
-    r->pub.mydest = DestNone;
-    r->call = state;
-    SPIExecuteOptions options;
-    memset(&options, 0, sizeof options);
-    options.params = params;
-    options.read_only = state->read_only;
-    options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
-    options.dest = &r->pub;
-    if (!plan) return SPI_execute_extended(src, &options);
-    int result = SPI_execute_plan_extended(plan, &options);
-    SPI_freeplan(plan);
-    return result;
-  });
+  int rc = pg_call(
+      [=] { return query_into_tuplestore(state, src, n, types, values, nulls, state->read_only); });
   if (rc < 0) throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
 }
 

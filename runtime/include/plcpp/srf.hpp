@@ -23,6 +23,10 @@ namespace detail {
 PLCPP_API void emit_row(const raw_datum *values, const bool *nulls, int n);
 PLCPP_API void emit_query(const sql_query &q);
 PLCPP_API void emit_result(const plcpp::result &r);
+// [[plcpp::memoize]]: the rows of the call's memo view, built from q on a miss (memoize.cpp).
+PLCPP_API void emit_memoized(const sql_query &q);
+
+template <class... T> inline constexpr bool always_false = false;
 
 // One row being converted: its datums live in the call's scratch memory until stored.
 template <int N> struct row_buffer {
@@ -63,6 +67,22 @@ private:
   std::unique_ptr<sql_query> query_;
   std::unique_ptr<result> result_;
   std::function<void()> each_;
+};
+
+// What a [[plcpp::memoize]] body returns: only sql(...), the query its view is built from.
+class memo_rows {
+public:
+  memo_rows(sql_query q) : query_(std::move(q)) {}
+  template <class T, std::enable_if_t<!std::is_convertible_v<T, sql_query>, int> = 0>
+  memo_rows(T &&) : query_("") {
+    static_assert(detail::always_false<T>,
+                  "a [[plcpp::memoize]] body must return sql(...): its view is built from that "
+                  "query");
+  }
+  void finish() { detail::emit_memoized(query_); }
+
+private:
+  sql_query query_;
 };
 
 } // namespace plcpp
