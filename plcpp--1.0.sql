@@ -260,21 +260,38 @@ CREATE FUNCTION plcpp.memo_current_version(identity text) RETURNS text
 -- Builds views ahead of their first reader (a scheduled job warming the busiest keys): calls
 -- fn once per key, one batch per transaction. For a function of one argument `keys` lists
 -- its values; for several, each row of a two-dimensional `keys` is one call's arguments.
-CREATE PROCEDURE plcpp.memo_warm(fn regprocedure, keys text[], batch integer DEFAULT 100)
+-- keys_query is the alternative for CALL, which takes no subquery: a query whose rows are the
+-- arguments, e.g. 'select group_id from annotation group by 1 order by count(*) desc limit 100'.
+CREATE PROCEDURE plcpp.memo_warm(fn regprocedure, keys text[] DEFAULT NULL,
+                                 batch integer DEFAULT 100, keys_query text DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
-  p pg_proc;
+  p pg_catalog.pg_proc;
   call text;
   args text;
   calls bigint := 0;
   i integer;
   j integer;
 BEGIN
-  SELECT * INTO p FROM pg_proc WHERE oid = fn;
+  SELECT * INTO p FROM pg_catalog.pg_proc WHERE oid = fn;
   IF p.pronargs = 0 THEN
     RAISE EXCEPTION 'plcpp.memo_warm: % has no arguments to warm', fn USING ERRCODE = '22023';
   END IF;
+  IF batch IS NULL OR batch < 1 THEN
+    RAISE EXCEPTION 'batch must be at least 1' USING ERRCODE = '22023';
+  END IF;
+  IF keys_query IS NOT NULL THEN
+    IF keys IS NOT NULL THEN
+      RAISE EXCEPTION 'plcpp.memo_warm: pass keys or keys_query, not both' USING ERRCODE = '22023';
+    END IF;
+    SELECT string_agg(format('c%s::text', k), ', '), string_agg(format('c%s', k), ', ')
+      INTO args, call FROM generate_series(1, p.pronargs) k;
+    EXECUTE format(CASE WHEN p.pronargs = 1 THEN 'SELECT array_agg(%s) FROM (%s) q(%s)'
+                        ELSE 'SELECT array_agg(ARRAY[%s]) FROM (%s) q(%s)' END,
+                   args, keys_query, call) INTO keys;
+  END IF;
   IF keys IS NULL OR cardinality(keys) = 0 THEN
+    RAISE NOTICE 'plcpp.memo_warm: no key to warm';
     RETURN;
   END IF;
   IF (p.pronargs = 1 AND array_ndims(keys) <> 1) OR (p.pronargs > 1 AND

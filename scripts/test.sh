@@ -44,14 +44,17 @@ if server_start; then
   failed=$((failed + r_failed))
   echo "pg_regress: $r_passed passed, $r_failed failed"
   # Several sessions, restarts, pg_dump (TAP lines "ok N - ..." / "not ok N - ...").
-  test/server/cache_test.sh >server_tests.log 2>&1
-  grep -E '^(not )?ok |^#' server_tests.log
-  s_passed=$(grep -cE '^ok ' server_tests.log)
-  s_failed=$(grep -cE '^not ok ' server_tests.log)
-  [ "$s_passed" -eq 0 ] && [ "$s_failed" -eq 0 ] && { tail -20 server_tests.log; s_failed=1; }
-  passed=$((passed + s_passed))
-  failed=$((failed + s_failed))
-  echo "server tests: $s_passed passed, $s_failed failed"
+  for driver in test/server/*_test.sh; do
+    log=server_$(basename "$driver" .sh).log
+    "$driver" >"$log" 2>&1
+    grep -E '^(not )?ok |^#' "$log"
+    s_passed=$(grep -cE '^ok ' "$log")
+    s_failed=$(grep -cE '^not ok ' "$log")
+    [ "$s_passed" -eq 0 ] && [ "$s_failed" -eq 0 ] && { tail -20 "$log"; s_failed=1; }
+    passed=$((passed + s_passed))
+    failed=$((failed + s_failed))
+    echo "$driver: $s_passed passed, $s_failed failed"
+  done
 else
   failed=$((failed + 1))
 fi

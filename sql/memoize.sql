@@ -218,6 +218,9 @@ CALL plcpp.memo_warm('memo_multi(int, date, bool)', ARRAY[['2', '2020-01-01', 'f
 SELECT * FROM memo_multi(2, '2020-01-01', false); -- warmed: a hit
 SELECT key, hits FROM plcpp.memo WHERE function LIKE 'public.memo_multi%' ORDER BY key;
 CALL plcpp.memo_warm('memo_multi(int, date, bool)', ARRAY['2']);
+CALL plcpp.memo_warm('memo_multi(int, date, bool)',
+  keys_query => $$select 3, date '2021-06-01', true union all select 4, null, false$$);
+SELECT key FROM plcpp.memo WHERE function LIKE 'public.memo_multi%' ORDER BY key;
 CALL plcpp.memo_refresh(fn => 'memo_panel(text)', batch => 1);
 SELECT key, builds FROM plcpp.memo WHERE function LIKE 'public.memo_panel%' ORDER BY key;
 BEGIN;
