@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # plcpp demo on a fresh Debian 12 machine, as root: installs dependencies, builds, installs,
 # starts a private PostgreSQL server under a temporary directory, creates and calls plcpp
-# functions (scripts/demo.sql), shows a compile error, and stops the server.
+# functions (scripts/demo.sql), shows a compile error and memoization, and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh

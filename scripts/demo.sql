@@ -90,8 +90,39 @@ CREATE FUNCTION insert_or_skip(id int) RETURNS text LANGUAGE plcpp STRICT AS $$
 $$;
 SELECT insert_or_skip(100001), insert_or_skip(100001);
 SELECT id, note FROM annotation WHERE id = 100001;
-\echo '-- Memoization ([[plcpp::memoize]]) and the shared result cache are not in this version yet:'
-CREATE FUNCTION panel(g text) RETURNS int LANGUAGE plcpp AS $$
+\echo '-- 12. Memoization (seed 000): a dashboard panel per group, materialized per key.'
+\echo '--     400,000 annotations in 1,000 groups; the panel query scans them all.'
+\timing off
+CREATE TABLE big_annotation AS
+  SELECT i AS id, 'group-' || (i % 1000) AS group_id, ((i::bigint * 7919) % 5000)::int AS user_id,
+         md5(i::text) AS body, timestamptz '2026-01-01' + (i % 365) * interval '1 day' AS created
+    FROM generate_series(1, 400000) i;
+ANALYZE big_annotation;
+CREATE FUNCTION panel(_group text)
+RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz)
+LANGUAGE plcpp STRICT AS $$
   [[plcpp::memoize(ttl = "24 hours")]]
-  return 0;
+  return sql("select user_id, count(*), max(created) from big_annotation "
+             "where group_id = $1 group by 1 order by 2 desc, 1 limit 5", _group);
 $$;
+\timing on
+\echo '-- the plain query:'
+SELECT user_id, count(*), max(created) FROM big_annotation
+ WHERE group_id = 'group-42' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5;
+\echo '-- first call: runs the query and builds plcpp_memo.panel__group_42_<hash>:'
+SELECT * FROM panel('group-42');
+\echo '-- second call (any session): reads the view:'
+SELECT * FROM panel('group-42');
+SELECT * FROM panel('group-42');
+\timing off
+SELECT view_name, key, rows, round(build_ms::numeric, 1) AS build_ms, hits, bytes FROM plcpp.memo;
+\echo '-- a scheduled job warms the busiest groups ahead of their readers (a commit per batch):'
+CALL plcpp.memo_warm('panel(text)', batch => 10, keys_query =>
+  'select group_id from big_annotation group by 1 order by count(*) desc, 1 limit 25');
+SELECT function, views, rows, hits, builds FROM plcpp.memo_stats;
+\echo '-- keys are data: this one builds a view named after it, and drops nothing:'
+SELECT count(*) FROM panel($k$x'); DROP TABLE big_annotation; --$k$);
+SELECT view_name, key FROM plcpp.memo WHERE key::text LIKE '%DROP%';
+\echo '-- and purge drops views in batches (tens of thousands would not fit one transaction):'
+CALL plcpp.memo_purge(fn => 'panel(text)', batch => 10);
+SELECT count(*) AS views_left FROM plcpp.memo;
