@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <unordered_map>
 
 extern "C" {
 #include "access/xact.h"
@@ -62,7 +63,8 @@ struct memo_call {
   const memo_spec *spec;
   const char *schema, *view;
   std::uint64_t hash;
-  Datum key; // text[] of the exact key
+  Datum key;             // text[] of the exact key
+  SPIPlanPtr *read_plan; // this view's "SELECT * FROM", kept for the session
   // the query
   const char *src;
   int n;
@@ -203,11 +205,13 @@ bool view_exists(const memo_call &mc) {
   return OidIsValid(ns) && OidIsValid(get_relname_relid(mc.view, ns));
 }
 
+// A hit runs a saved plan: parsing and planning "SELECT * FROM view" would cost as much as
+// the rest of the hit. The plan cache re-plans it if the view is rebuilt.
 void read_view(const memo_call &mc) {
-  const char *sql = psprintf("SELECT * FROM %s", qualified(mc));
   as_user(mc.spec->owner, [&] {
-    check_spi(query_into_tuplestore(mc.state, sql, 0, nullptr, nullptr, nullptr, false),
-              "reading the memo view");
+    SPIPlanPtr plan =
+        saved_plan(*mc.read_plan, psprintf("SELECT * FROM %s", qualified(mc)), 0, nullptr);
+    check_spi(plan_into_tuplestore(mc.state, plan, false), "reading the memo view");
   });
 }
 
@@ -392,6 +396,19 @@ memo::key_values key_of(const call_state &c) {
   return key;
 }
 
+// Saved read plans by "schema.view", bounded: a session that reads many views keeps the last
+// few hundred.
+std::unordered_map<std::string, SPIPlanPtr> read_plans;
+
+SPIPlanPtr *read_plan_slot(const std::string &schema, const std::string &view) {
+  if (read_plans.size() >= 256) {
+    for (auto &entry : read_plans)
+      if (entry.second) pg_cleanup([&] { SPI_freeplan(entry.second); });
+    read_plans.clear();
+  }
+  return &read_plans[schema + "." + view];
+}
+
 } // namespace
 
 void emit_memoized(const sql_query &q) {
@@ -412,7 +429,10 @@ void emit_memoized(const sql_query &q) {
     elems.push_back(v ? v->c_str() : nullptr);
   int nkeys = static_cast<int>(elems.size());
   const char *const *elem_ptr = elems.data();
+  const char *schema = plcpp_memo_schema && plcpp_memo_schema[0] ? plcpp_memo_schema : "plcpp_memo";
   memo_call mc{};
+  mc.read_plan = read_plan_slot(schema, view);
+
   mc.state = &c;
   mc.spec = &m;
   mc.view = view.c_str();

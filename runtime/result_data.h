@@ -44,5 +44,7 @@ call_state &srf_call();
 // does. Returns SPI's result code.
 int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *types,
                           const raw_datum *values, const char *nulls, bool read_only);
+// The same for a prepared plan without parameters.
+int plan_into_tuplestore(call_state *state, SPIPlanPtr plan, bool read_only);
 
 } // namespace plcpp::detail

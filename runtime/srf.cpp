@@ -127,6 +127,22 @@ int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *
   return result;
 }
 
+int plan_into_tuplestore(call_state *state, SPIPlanPtr plan, bool read_only) {
+  auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
+  r->pub.receiveSlot = receiver_receive;
+  r->pub.rStartup = receiver_startup;
+  r->pub.rShutdown = receiver_shutdown;
+  r->pub.rDestroy = receiver_destroy;
+  r->pub.mydest = DestNone;
+  r->call = state;
+  SPIExecuteOptions options;
+  memset(&options, 0, sizeof options);
+  options.read_only = read_only;
+  options.must_return_tuples = true;
+  options.dest = &r->pub;
+  return SPI_execute_plan_extended(plan, &options);
+}
+
 void emit_query(const sql_query &q) {
   call_state &c = srf_call();
   spi_connect();
