@@ -3,10 +3,11 @@
 # missing on one new key build its view once and none fails; many keys at once; a REPEATABLE
 # READ transaction that cannot see a view committed after its snapshot; a purge while a reader
 # holds a view; purging thousands of views in batches where one transaction cannot; pg_dump
-# and restore. Runs against the private server of scripts/server.sh (sourced by the caller,
+# and restore; a hot standby, where a miss answers without writing. Runs against the private server of scripts/server.sh (sourced by the caller,
 # server started). Prints "ok N - name" / "not ok N - name" lines (TAP).
 set -u
 export PGOPTIONS="-c client_min_messages=warning"
+source "$(dirname "$0")/../../scripts/server.sh" # as_postgres, free_port, PG_BIN
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -129,6 +130,26 @@ check "the restored view is served: same rows, no rebuild" "97|100|1|1" \
   "$("${PSQL[@]}" -d plcpp_memo_restored -c "SELECT count(*), sum(n) FROM panel('g42')" -c "SELECT builds, hits FROM plcpp.memo WHERE key = '{g42}'" | tr '\n' '|' | sed 's/|$//')"
 check "a new key in the restored database is built" "97|1" \
   "$("${PSQL[@]}" -d plcpp_memo_restored -c "SELECT count(*) FROM panel('g43')" -c "SELECT count(*) FROM plcpp.memo WHERE key = '{g43}'" | tr '\n' '|' | sed 's/|$//')"
+
+# 7. A hot standby (pg_basebackup of this server): hits read the replicated views, a miss
+# returns the query's rows without writing anything.
+standby=$PLCPP_TMP/standby
+sport=$(free_port)
+if as_postgres "$PG_BIN/pg_basebackup" -D "$standby" -R -X stream -c fast -h "$PGHOST" -p "$PGPORT" \
+     -U postgres >"$out/basebackup.log" 2>&1 &&
+   echo "port = $sport" >>"$standby/postgresql.conf" &&
+   as_postgres "$PG_BIN/pg_ctl" -D "$standby" -l "$PLCPP_TMP/standby.log" -w -t 60 start >/dev/null; then
+  sq() { "${PSQL[@]}" -p "$sport" -d plcpp_memo_test -c "$1" 2>&1; }
+  check "standby: in recovery" t "$(sq 'SELECT pg_is_in_recovery()')"
+  check "standby: a hit reads the replicated view" 97 "$(sq "SELECT count(*) FROM panel('g42')")"
+  check "standby: a miss answers with the query's rows" "97|100" \
+    "$(sq "SELECT count(*), sum(n) FROM panel('g777')")"
+  check "standby: ... and builds nothing" 0 "$(q "SELECT count(*) FROM plcpp.memo WHERE key = '{g777}'")"
+  as_postgres "$PG_BIN/pg_ctl" -D "$standby" -m fast -w stop >/dev/null
+else
+  not_ok "standby: pg_basebackup and start" "$(tail -5 "$out/basebackup.log" "$PLCPP_TMP/standby.log" 2>/dev/null)"
+fi
+rm -rf "$standby"
 
 "${PSQL[@]}" -d postgres -c "DROP DATABASE plcpp_memo_restored" -c "DROP DATABASE plcpp_memo_test" >/dev/null
 echo "1..$n"
