@@ -14,7 +14,7 @@
 // optimization, checks would keep loops vectorizable, but landing pads removed by then could
 // not be recovered: an interrupted loop inside spi::subtransaction left the subtransaction
 // open.) The cost: a loop with a check is not vectorized; plcpp.interrupt_checks = off turns
-// the checks off for hot numeric code (bench/compile.sh measures the difference).
+// the checks off for hot numeric code (bench/workloads/30_arith_loop.py measures the difference).
 //
 // The check is a plain call, not an invoke: when the loop itself sits inside a try block or
 // next to locals with destructors in the same function, the exception passes that frame

@@ -58,6 +58,18 @@ if server_start; then
 else
   failed=$((failed + 1))
 fi
+server_stop
+
+# The benchmark harness in its smoke mode (tiny sizes, its own servers, output in /tmp), so
+# that it cannot rot; it is not a timing test.
+if bench/run.sh --quick >bench_smoke.log 2>&1 && tail -1 bench_smoke.log | grep -qx 'bench smoke: ok'; then
+  passed=$((passed + 1))
+  echo "bench smoke: ok"
+else
+  tail -30 bench_smoke.log
+  failed=$((failed + 1))
+  echo "bench smoke: FAILED"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

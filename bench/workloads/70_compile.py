@@ -1,0 +1,90 @@
+"""Compile: what a plcpp function's first call costs (ported from the former bench/compile.sh).
+
+On two servers: plain, and with shared_preload_libraries = 'plcpp' (JIT and compiler loaded
+once in the postmaster). For each body, each run: empty the cluster's compiled-code cache
+(plcpp.compile_cache_purge()), define the function with a comment no run used before (a new
+cache key: a real compile) without compiling it (check_function_bodies = off), then time
+  - its first call in a new session: compile + load ("empty cache"),
+  - its first call in another new session: load the object the first one stored ("warm").
+Each measurement is the first statement of a fresh psql session (connection time excluded).
+"""
+import uuid
+
+from model import Case, Target, Workload
+
+TRIVIAL = "return a + 1;"
+STD20 = """std::vector<std::string> words;
+std::string s = std::to_string(a);
+for (int i = 0; i < 20; ++i) words.push_back(s + "-" + std::to_string(i * a));
+std::sort(words.begin(), words.end());
+std::map<std::string, int> counts;
+for (const auto &w : words) counts[w.substr(0, 3)] += 1;
+std::ostringstream out;
+for (const auto &[k, v] : counts) out << k << "=" << v << ";";
+std::string r = out.str();
+if (r.empty()) return 0;
+int total = 0;
+for (char c : r) total += c;
+std::vector<int> lengths;
+for (const auto &w : words) lengths.push_back(static_cast<int>(w.size()));
+total += std::accumulate(lengths.begin(), lengths.end(), 0);
+auto it = std::max_element(lengths.begin(), lengths.end());
+if (it != lengths.end()) total += *it;
+std::string tail = words.back();
+return total + static_cast<int>(tail.size());"""
+BODIES = [("trivial", TRIVIAL), ("20-line <string>/<vector>", STD20)]
+SERVERS = [("main", "plain"), ("preload", "preloaded")]
+# DESIGN §6: first call, empty cache: trivial ≤ 20 ms, 20-line body ≤ 150 ms; first call in a
+# new session, warm cache: ≤ 20 ms plain, ≤ 5 ms preloaded.
+COLD_MS = {"trivial": 20, "20-line <string>/<vector>": 150}
+WARM_MS = {"plain": 20, "preloaded": 5}
+
+
+def label(server, body, warm):
+    what = "first call in a new session, warm cache" if warm else "first call, empty cache"
+    return f"{server}: {body} body, {what}"
+
+
+def define(ctx, server, name, body):
+    ctx.psql(server, f"""SET check_function_bodies = off;
+DROP FUNCTION IF EXISTS {name}(int);
+CREATE FUNCTION {name}(a int) RETURNS int LANGUAGE plcpp STRICT AS $body$
+/* bench {uuid.uuid4().hex} */ {body}
+$body$;""")
+
+
+def measure(ctx, s):
+    out = {}
+    for server, name in SERVERS:
+        define(ctx, server, "compile_warmup", TRIVIAL)  # builds the precompiled header once
+        ctx.timed(server, "SELECT compile_warmup(1)")
+        for i, (body_name, body) in enumerate(BODIES):
+            fn = f"compile_body{i}"
+            cold, warm = [], []
+            for _ in range(s.compile_runs):
+                ctx.psql(server, "SELECT plcpp.compile_cache_purge()")
+                define(ctx, server, fn, body)
+                cold.append(ctx.timed(server, f"SELECT {fn}(3)"))
+                warm.append(ctx.timed(server, f"SELECT {fn}(3)"))
+            out[label(name, body_name, False)] = cold
+            out[label(name, body_name, True)] = warm
+        out[f"{name}: SELECT 1 in a new session"] = [
+            ctx.timed(server, "SELECT 1") for _ in range(s.compile_runs)]
+    return out
+
+
+def workload(s):
+    cases = []
+    for _, name in SERVERS:
+        for body_name, _ in BODIES:
+            cases.append(Case(label(name, body_name, False), "", "plcpp",
+                              target=Target(ms=COLD_MS[body_name])))
+            cases.append(Case(label(name, body_name, True), "", "plcpp",
+                              target=Target(ms=WARM_MS[name])))
+        cases.append(Case(f"{name}: SELECT 1 in a new session", "", "baseline"))
+    return Workload(
+        title="Compile: first calls with an empty and a warm compiled-code cache",
+        description="Each time is the first statement of a new session. `plain`: a default "
+                    "server; `preloaded`: `shared_preload_libraries = 'plcpp'`. The targets "
+                    "are absolute (DESIGN §6), so there is no ratio column.",
+        cases=cases, measure=measure)
