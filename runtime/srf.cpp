@@ -92,6 +92,24 @@ void emit_row(const raw_datum *values, const bool *nulls, int n) {
   });
 }
 
+// SPI options that send the rows to the call's tuplestore.
+static SPIExecuteOptions tuplestore_options(call_state *state, ParamListInfo params, bool read_only) {
+  auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
+  r->pub.receiveSlot = receiver_receive;
+  r->pub.rStartup = receiver_startup;
+  r->pub.rShutdown = receiver_shutdown;
+  r->pub.rDestroy = receiver_destroy;
+  r->pub.mydest = DestNone;
+  r->call = state;
+  SPIExecuteOptions options;
+  memset(&options, 0, sizeof options);
+  options.params = params;
+  options.read_only = read_only;
+  options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
+  options.dest = &r->pub;
+  return options;
+}
+
 int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *types,
                           const raw_datum *values, const char *nulls, bool read_only) {
   ParamListInfo params = nullptr;
@@ -108,19 +126,7 @@ int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *
       p->ptype = types[i];
     }
   }
-  auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
-  r->pub.receiveSlot = receiver_receive;
-  r->pub.rStartup = receiver_startup;
-  r->pub.rShutdown = receiver_shutdown;
-  r->pub.rDestroy = receiver_destroy;
-  r->pub.mydest = DestNone;
-  r->call = state;
-  SPIExecuteOptions options;
-  memset(&options, 0, sizeof options);
-  options.params = params;
-  options.read_only = read_only;
-  options.must_return_tuples = true; // "query has no destination" for INSERT without RETURNING
-  options.dest = &r->pub;
+  SPIExecuteOptions options = tuplestore_options(state, params, read_only);
   if (!plan) return SPI_execute_extended(src, &options);
   int result = SPI_execute_plan_extended(plan, &options);
   SPI_freeplan(plan);
@@ -128,18 +134,7 @@ int query_into_tuplestore(call_state *state, const char *src, int n, const Oid *
 }
 
 int plan_into_tuplestore(call_state *state, SPIPlanPtr plan, bool read_only) {
-  auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
-  r->pub.receiveSlot = receiver_receive;
-  r->pub.rStartup = receiver_startup;
-  r->pub.rShutdown = receiver_shutdown;
-  r->pub.rDestroy = receiver_destroy;
-  r->pub.mydest = DestNone;
-  r->call = state;
-  SPIExecuteOptions options;
-  memset(&options, 0, sizeof options);
-  options.read_only = read_only;
-  options.must_return_tuples = true;
-  options.dest = &r->pub;
+  SPIExecuteOptions options = tuplestore_options(state, nullptr, read_only);
   return SPI_execute_plan_extended(plan, &options);
 }
 
