@@ -406,7 +406,6 @@ const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc p
       AllocSetContextCreate(TopMemoryContext, "plcpp memoize", ALLOCSET_SMALL_SIZES);
   MemoryContext old = MemoryContextSwitchTo(context);
   auto *spec = static_cast<plcpp::detail::memo_spec *>(palloc0(sizeof(plcpp::detail::memo_spec)));
-  spec->fn_oid = fn->fn_oid;
   spec->owner = proc->proowner;
   spec->fn_name = pstrdup(name);
   spec->identity = pstrdup(identity);

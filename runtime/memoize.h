@@ -17,7 +17,6 @@ namespace plcpp::detail {
 
 // Plain data in TopMemoryContext, made by handler/compile.cpp.
 struct memo_spec {
-  Oid fn_oid;
   Oid owner;            // views are built and read as the function's owner
   const char *fn_name;  // proname: the readable start of view names
   const char *identity; // "public.f(text)": the function in the registry and in the hash
