@@ -44,6 +44,22 @@ REVOKE ALL ON FUNCTION plcpp.compile_cache_entries() FROM PUBLIC;
 REVOKE ALL ON FUNCTION plcpp.compile_cache_purge(interval) FROM PUBLIC;
 REVOKE ALL ON plcpp.compile_cache FROM PUBLIC;
 
+-- Shared result cache (DESIGN §3): [[plcpp::result_cache]] functions share results in shared
+-- memory (needs shared_preload_libraries = 'plcpp'). Hits and misses of a session are added
+-- when its transaction ends.
+CREATE FUNCTION plcpp.result_cache_stats_rows(
+    OUT function regprocedure, OUT entries bigint, OUT bytes bigint, OUT hits bigint,
+    OUT misses bigint, OUT invalidations bigint, OUT evictions bigint)
+  RETURNS SETOF record
+  AS 'MODULE_PATHNAME', 'plcpp_result_cache_stats' LANGUAGE C STRICT VOLATILE;
+CREATE VIEW plcpp.result_cache_stats AS
+  SELECT * FROM plcpp.result_cache_stats_rows() ORDER BY function::text;
+CREATE FUNCTION plcpp.result_cache_flush(fn regprocedure DEFAULT NULL) RETURNS bigint
+  AS 'MODULE_PATHNAME', 'plcpp_result_cache_flush' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION plcpp.result_cache_flush(regprocedure) IS
+  'Removes the result cache entries of fn (of every function of this database if NULL); returns how many';
+REVOKE ALL ON FUNCTION plcpp.result_cache_flush(regprocedure) FROM PUBLIC;
+
 -- Memoization (DESIGN §2): [[plcpp::memoize]] functions build one materialized view per key in
 -- plcpp_memo (GUC plcpp.memo_schema) and register it in plcpp.memo_registry.
 CREATE SCHEMA plcpp_memo;

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # bench/run.sh — plcpp's benchmarks, one command (as root, plcpp already built and installed):
-#   bench/run.sh            full run: bench/results/README.md, *.png, results.json (~4 min)
+#   bench/run.sh            full run: bench/results/README.md, *.png, results.json (~7 min)
 #   bench/run.sh --quick    smoke test of every workload and the plots, tiny sizes, output in a
 #                           temporary directory; last line "bench smoke: ok" (~15 s)
 #   options: --out DIR (output directory), --only KEY[,KEY] (workloads by file name, e.g. fib)
 # Installs its dependencies (bench/deps.sh), builds and installs the C reference functions
-# (bench/c), starts two private servers (plain, and preloaded for the compile workload) and
-# stops them at exit. Workloads: bench/workloads/; the driver: bench/lib/driver.py.
+# (bench/c), starts two private servers (plain, and preloaded for the compile and result cache
+# workloads) and stops them at exit. Workloads: bench/workloads/; the driver: bench/lib/driver.py.
 set -euo pipefail
 SECONDS=0
 

@@ -19,7 +19,8 @@
 namespace {
 
 build_report report;
-build_memo memo; // the memoize attribute of the last build_prepare()
+build_memo memo;                 // the memoize attribute of the last build_prepare()
+build_result_cache result_cache; // and its result_cache attribute
 
 void fail(const char *sqlstate, std::string summary) {
   memcpy(report.sqlstate, sqlstate, 6);
@@ -153,8 +154,42 @@ bool check_memoize(const plcpp::jit::attribute &a, const build_input &in) {
   return true;
 }
 
-// Attributes a function may carry. plcpp::result_cache is reserved (issue 6): rejected at its
-// own position rather than silently ignored.
+// [[plcpp::result_cache]] (DESIGN §3): on a function that returns one value and does not
+// change the database, so that its result depends only on its arguments and what it reads.
+bool check_result_cache(const plcpp::jit::attribute &a, const build_input &in) {
+  auto refuse = [&](const std::string &message, const char *sqlstate) {
+    report.diagnostics.push_back(attribute_error(a, message));
+    memcpy(report.sqlstate, sqlstate, 6);
+    return false;
+  };
+  if (in.kind != build_kind::scalar)
+    return refuse(
+        "plcpp::result_cache needs a function that returns one value (not a set-returning "
+        "or trigger function); set-returning functions can use plcpp::memoize",
+        "42P13");
+  if (in.is_volatile)
+    return refuse("plcpp::result_cache needs a STABLE or IMMUTABLE function: the result of a "
+                  "VOLATILE one may change between calls with the same arguments",
+                  "42P13");
+  if (in.result_type == 0 && !in.out_row)
+    return refuse("plcpp::result_cache needs a function that returns a value (not void)", "42P13");
+  if (memo.on) return refuse("plcpp::result_cache and plcpp::memoize cannot be combined", "42P13");
+  result_cache.on = true;
+  result_cache.line = a.line;
+  result_cache.column = a.column;
+  for (const auto &o : a.options) {
+    if (o.name != "relies_on") {
+      report.diagnostics.push_back(attribute_error(
+          a, "unknown option \"" + o.name + "\" of plcpp::result_cache (options: relies_on)"));
+      return false;
+    }
+    result_cache.relies_on = o.value;
+  }
+  return true;
+}
+
+// Attributes a function may carry; anything else is rejected at its own position rather than
+// silently ignored.
 bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs, const build_input &in) {
   bool ok = true;
   for (const auto &a : attrs) {
@@ -166,10 +201,12 @@ bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs, const bui
         ok = check_memoize(a, in) && ok;
       }
     } else if (a.name == "result_cache") {
-      report.diagnostics.push_back(attribute_error(
-          a, "attribute plcpp::result_cache is not supported by this version of plcpp"));
-      memcpy(report.sqlstate, "0A000", 6);
-      ok = false;
+      if (result_cache.on) {
+        report.diagnostics.push_back(attribute_error(a, "plcpp::result_cache is given twice"));
+        ok = false;
+      } else {
+        ok = check_result_cache(a, in) && ok;
+      }
     } else {
       report.diagnostics.push_back(
           attribute_error(a, "unknown attribute plcpp::" + a.name +
@@ -381,6 +418,7 @@ bool build_prepare(const build_input &in) noexcept {
     report.cache_problem.clear();
     report.cache_unwritable = false;
     memo = build_memo{};
+    result_cache = build_result_cache{};
     return prepare_impl(in);
   });
 }
@@ -397,6 +435,10 @@ void build_preload(const char *compiler_library, const char *include_dir, int op
 
 const build_memo &build_memoize() noexcept {
   return memo;
+}
+
+const build_result_cache &build_result_cache_attribute() noexcept {
+  return result_cache;
 }
 
 const char *build_cache_key() noexcept {

@@ -41,7 +41,7 @@ struct build_input {
   int ntypes; // every type used, composites after the types of their fields
   const type_desc *types;
   bool strict;
-  bool is_volatile; // plcpp::memoize needs VOLATILE
+  bool is_volatile; // plcpp::memoize needs VOLATILE, plcpp::result_cache does not allow it
   int opt_level;
   bool interrupt_checks;
   const char *include_dir;
@@ -81,6 +81,14 @@ struct build_memo {
 };
 // Valid after a successful build_prepare(), until the next one.
 const build_memo &build_memoize() noexcept;
+
+// [[plcpp::result_cache(...)]] as build_prepare() found it (DESIGN §3).
+struct build_result_cache {
+  bool on = false;
+  std::string relies_on;         // as written: relation names separated by commas
+  unsigned line = 0, column = 0; // of the attribute, for errors
+};
+const build_result_cache &build_result_cache_attribute() noexcept;
 
 // A build in three steps, so that compile.cpp can take a lock between them:
 //   build_prepare      the translation unit and its object cache key (no Clang)

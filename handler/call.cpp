@@ -60,7 +60,11 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
     fn = plcpp_function_get(fcinfo->flinfo->fn_oid, false);
     fcinfo->flinfo->fn_extra = fn;
   }
+  if (fn->rc) return plcpp_rc_call(fcinfo, fn);
+  return plcpp_call_body(fcinfo, fn);
+}
 
+Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
   ErrorContextCallback context;
   context.callback = call_error_context;
   context.arg = fn;

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_proc.h"
 #include "common/md5.h"
@@ -360,6 +361,62 @@ void check_ttl(const char *name, const char *body, const char *ttl) {
                psprintf("plcpp::memoize(ttl = \"%s\"): not an interval (e.g. \"24 hours\")", ttl));
 }
 
+// An error in the result_cache attribute found against the catalog.
+pg_attribute_noreturn() void result_cache_error(const char *name, const char *body,
+                                                const char *message) {
+  const build_result_cache &a = build_result_cache_attribute();
+  ereport(ERROR,
+          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+           errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name, a.line,
+                  a.column, message),
+           internalerrposition(char_position(body, a.line, a.column)), internalerrquery(body)));
+  pg_unreachable();
+}
+
+// [[plcpp::result_cache]]: argument and result layouts for keys and values, and relies_on.
+plcpp_rc_spec *describe_result_cache(Form_pg_proc proc, const char *body, int nargs,
+                                     const Oid *arg_types, bool out_row) {
+  const char *name = NameStr(proc->proname);
+  auto *spec = static_cast<plcpp_rc_spec *>(palloc0(sizeof(plcpp_rc_spec)));
+  spec->secdef = proc->prosecdef;
+  spec->nargs = nargs;
+  for (int i = 0; i < nargs; ++i) // (PL/C++ has no polymorphic arguments)
+    get_typlenbyval(arg_types[i], &spec->arg_len[i], &spec->arg_byval[i]);
+  if (out_row) {
+    spec->result_len = -1;
+    spec->result_byval = false;
+  } else {
+    get_typlenbyval(proc->prorettype, &spec->result_len, &spec->result_byval);
+  }
+  const char *relies_on = build_result_cache_attribute().relies_on.c_str();
+  List *names;
+  char *copy = pstrdup(relies_on);
+  if (!SplitIdentifierString(copy, ',', &names))
+    result_cache_error(name, body,
+                       psprintf("plcpp::result_cache(relies_on = \"%s\"): expected relation names "
+                                "separated by commas",
+                                relies_on));
+  ListCell *lc;
+  foreach (lc, names) {
+    // SplitIdentifierString keeps "schema.table" whole; split the qualified name again.
+    List *qualified = stringToQualifiedNameList(static_cast<const char *>(lfirst(lc)));
+    Oid rel = RangeVarGetRelid(makeRangeVarFromNameList(qualified), NoLock, true);
+    if (!OidIsValid(rel))
+      result_cache_error(name, body,
+                         psprintf("plcpp::result_cache(relies_on = \"%s\"): relation \"%s\" does "
+                                  "not exist",
+                                  relies_on, static_cast<const char *>(lfirst(lc))));
+    if (spec->nrelies == static_cast<int>(lengthof(spec->relies)))
+      result_cache_error(name, body, "plcpp::result_cache(relies_on): at most 16 relations");
+    spec->relies[spec->nrelies++] = rel;
+  }
+  MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+  auto *kept = static_cast<plcpp_rc_spec *>(palloc(sizeof(plcpp_rc_spec)));
+  MemoryContextSwitchTo(old);
+  *kept = *spec;
+  return kept;
+}
+
 // [[plcpp::memoize]]: what every call needs, once per compiled version (memoize.h), in a
 // context of its own that is deleted when the function is recompiled.
 const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc proc,
@@ -579,6 +636,19 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
     }
     PG_END_TRY();
   }
+  plcpp_rc_spec *rc = nullptr;
+  if (build_result_cache_attribute().on) {
+    PG_TRY();
+    { rc = describe_result_cache(proc, body, nargs, arg_types, in.out_row); }
+    PG_CATCH();
+    {
+      unload_code(out.code);
+      plcpp::detail::free_function_info(self);
+      if (memo_context) MemoryContextDelete(memo_context);
+      PG_RE_THROW();
+    }
+    PG_END_TRY();
+  }
   if (for_validator) report_warnings();
   if (out.cache_hit)
     elog(DEBUG1, "plcpp: loaded %s from the compiled-code cache in %.1f ms", signature,
@@ -606,6 +676,8 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   if (fn->memo_context && plcpp_call_depth(0) == 0) MemoryContextDelete(fn->memo_context);
   fn->memo = memo;
   fn->memo_context = memo_context;
+  if (fn->rc && plcpp_call_depth(0) == 0) pfree(fn->rc); // else left, as the memo spec
+  fn->rc = rc;
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;
   if (fn->signature) pfree(fn->signature);

@@ -1,6 +1,10 @@
 // handler/guc.cpp — plcpp's configuration parameters.
 #include "plcpp.h"
 
+#include "../runtime/result_cache.h"
+
+#include <climits>
+
 extern "C" {
 #include "utils/guc.h"
 }
@@ -32,5 +36,24 @@ void plcpp_define_gucs(void) {
       "It must exist; plcpp_memo is created by CREATE EXTENSION plcpp. Views built in "
       "another schema are not served after a change (purge them with plcpp.memo_purge).",
       &plcpp_memo_schema, "plcpp_memo", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  static const struct config_enum_entry result_cache_modes[] = {{"on", rc_on, false},
+                                                                {"off", rc_off, false},
+                                                                {"bypass", rc_bypass, false},
+                                                                {nullptr, 0, false}};
+  DefineCustomEnumVariable(
+      "plcpp.result_cache", "Use of the shared result cache by [[plcpp::result_cache]] functions.",
+      "on: serve and store results; bypass: compute every call, and store the fresh result; "
+      "off: compute every call and store nothing.",
+      &plcpp_result_cache_mode, rc_on, result_cache_modes, PGC_USERSET, 0, nullptr, nullptr,
+      nullptr);
+  DefineCustomIntVariable("plcpp.result_cache_size",
+                          "Shared memory for the result cache of [[plcpp::result_cache]].",
+                          "Needs shared_preload_libraries = 'plcpp'; taken at server start.",
+                          &plcpp_result_cache_size_kb, 65536, 1024, INT_MAX / 2, PGC_POSTMASTER,
+                          GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("plcpp.result_cache_max_result",
+                          "Largest result the result cache stores (larger ones are not cached).",
+                          nullptr, &plcpp_result_cache_max_result, 65536, 0, 64 * 1024 * 1024,
+                          PGC_SUSET, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("plcpp");
 }

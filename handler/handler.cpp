@@ -25,7 +25,10 @@ void _PG_init(void) {
   plcpp_install_terminate_handler();
   // Preloaded: every backend forks with Clang and the JIT already loaded, so neither a cache
   // hit nor a miss pays for loading them.
-  if (process_shared_preload_libraries_in_progress) plcpp_preload();
+  if (process_shared_preload_libraries_in_progress) {
+    plcpp_preload();
+    plcpp_result_cache_preload(); // shared memory and change tracking
+  }
 }
 
 Datum plcpp_call_handler(PG_FUNCTION_ARGS) {

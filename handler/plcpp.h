@@ -25,6 +25,18 @@ extern "C" {
 #include "storage/itemptr.h"
 }
 
+// [[plcpp::result_cache]]: what building a key and storing a result need (result_cache_call.cpp).
+struct plcpp_rc_spec {
+  bool secdef; // SECURITY DEFINER: the caller's role does not change the result
+  int nargs;
+  int16 arg_len[FUNC_MAX_ARGS];
+  bool arg_byval[FUNC_MAX_ARGS];
+  int16 result_len;
+  bool result_byval;
+  int nrelies; // relies_on, resolved when compiled
+  Oid relies[16];
+};
+
 // One compiled function version, in this backend. Entries live in a hash table keyed by oid
 // and are never freed (fn_extra points at them); only their code is replaced.
 struct plcpp_function {
@@ -44,6 +56,7 @@ struct plcpp_function {
   TupleDesc out_desc; // out_row: its blessed descriptor (TopMemoryContext), made on first call
   const plcpp::detail::memo_spec *memo; // [[plcpp::memoize]], else nullptr
   MemoryContext memo_context;           // holds *memo
+  plcpp_rc_spec *rc;                    // [[plcpp::result_cache]], else nullptr (TopMemoryContext)
 };
 
 // guc.cpp
@@ -66,6 +79,13 @@ void plcpp_preload(void);
 // Compiles and runs a DO block.
 void plcpp_run_inline(const char *source);
 
+// result_cache_call.cpp: shared memory and hooks, from _PG_init when preloaded.
+void plcpp_result_cache_preload(void);
+// A call of a [[plcpp::result_cache]] function (DESIGN §3).
+Datum plcpp_rc_call(FunctionCallInfo fcinfo, plcpp_function *fn);
+// The call itself, without the cache (call.cpp).
+Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn);
+
 // guard.cpp: the only catch-all. Runs entry(frame); on a C++ exception returns false with the
 // error recorded in static storage, which plcpp_raise_caught() then reports.
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
@@ -83,6 +103,8 @@ bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
 void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
 void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
                          plcpp::detail::call_state *state);
+// The blessed descriptor of the OUT-parameter row (made on first use).
+TupleDesc plcpp_out_row_desc(FunctionCallInfo fcinfo, plcpp_function *fn);
 // Ends the call's SPI use, then raises what the call left: the escaped exception (ok = false)
 // or a pending PostgreSQL error.
 void plcpp_finish_call(bool ok, plcpp::detail::call_state *state);

@@ -43,8 +43,7 @@ void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state) 
 // OUT parameters: the row the body returns is built with the function's (blessed) result
 // type. It depends only on the pg_proc row (no polymorphic types), so it is made once per
 // compiled version, not on every call.
-void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
-                         plcpp::detail::call_state *state) {
+TupleDesc plcpp_out_row_desc(FunctionCallInfo fcinfo, plcpp_function *fn) {
   if (!fn->out_desc) {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
@@ -56,5 +55,10 @@ void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
     MemoryContextSwitchTo(old);
     fn->out_desc = BlessTupleDesc(desc);
   }
-  state->result_desc = fn->out_desc;
+  return fn->out_desc;
+}
+
+void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
+                         plcpp::detail::call_state *state) {
+  state->result_desc = plcpp_out_row_desc(fcinfo, fn);
 }

@@ -34,7 +34,7 @@ echo "unit tests: ${unit_passed:-0} passed, ${unit_failed:-0} failed"
 # pg_regress against a private server.
 source scripts/server.sh
 trap server_stop EXIT
-if server_start; then
+if server_start "shared_preload_libraries = 'plcpp'"; then
   make installcheck >regress.log 2>&1
   grep -E '^test ' regress.log
   r_passed=$(grep -cE '^test .* \.\.\. ok' regress.log)

@@ -3,7 +3,8 @@ workloads, sets them up, times them, writes the report, plots and raw timings.
 
   driver.py --mode full|quick --out DIR [--only KEY,KEY]
 The servers come from the environment run.sh sets: BENCH_MAIN_HOST/PORT (every workload)
-and BENCH_PRELOAD_HOST/PORT (shared_preload_libraries = 'plcpp', for the compile workload).
+and BENCH_PRELOAD_HOST/PORT (shared_preload_libraries = 'plcpp', for the compile and result
+cache workloads).
 """
 import argparse
 import glob
@@ -21,23 +22,40 @@ import modes  # noqa: E402
 import plot  # noqa: E402
 import report  # noqa: E402
 import stats  # noqa: E402
-from pg import BenchError, Server, psql, time_cases, timed_new_session  # noqa: E402
+from pg import (BenchError, Server, pgbench_tps, psql, session, time_cases,  # noqa: E402
+                timed_new_session)
 
 BENCH = os.path.dirname(HERE)
 REPO = os.path.dirname(BENCH)
 
 
 class Context:
-    """What a workload's own measure() may use: queries and new-session timings by server."""
+    """What a workload's own measure() may use, by server name ("main", "preload"): queries,
+    new-session timings, the standard interleaved timing loop, and pgbench throughput."""
 
-    def __init__(self, servers):
-        self.servers = servers
+    def __init__(self, servers, key=""):
+        self.servers, self.key = servers, key
 
     def psql(self, server, sql):
         return psql(self.servers[server], sql)
 
     def timed(self, server, sql):
         return timed_new_session(self.servers[server], sql)
+
+    def session(self, server, statements):
+        """[(output, ms), ...] of statements run one by one in one new session."""
+        return session(self.servers[server], statements)
+
+    def time_cases(self, server, cases, runs):
+        """The standard loop (pg.time_cases) over `cases`, their answers checked as usual:
+        {label: [ms, ...]}."""
+        raw = time_cases(self.servers[server], cases, runs)
+        check_results(self.key, cases, raw)
+        return {label: v["ms"] for label, v in raw.items()}
+
+    def pgbench(self, server, script, clients, seconds=0, transactions=0):
+        """tps of pgbench -M prepared running `script` (pg.pgbench_tps)."""
+        return pgbench_tps(self.servers[server], script, clients, seconds, transactions)
 
 
 def load_workloads(sizes, only):
@@ -62,15 +80,17 @@ def load_workloads(sizes, only):
     return found
 
 
-def check_results(w, timings):
-    """Every checked case of a workload must have answered the same."""
-    answers = {c.label: timings[c.label]["result"] for c in w.cases if c.check}
-    if len(set(answers.values())) > 1:
-        raise BenchError(f"{w.key}: the languages disagree: {answers}")
+def check_results(key, cases, timings):
+    """Every checked case of a workload must have answered the same as the others of its
+    check group (Case.check: True, or a group name)."""
+    for group in {c.check for c in cases if c.check}:
+        answers = {c.label: timings[c.label]["result"] for c in cases if c.check == group}
+        if len(set(answers.values())) > 1:
+            raise BenchError(f"{key}: the languages disagree: {answers}")
 
 
 def run_workload(w, sizes, servers, sql_vars):
-    main = servers["main"]
+    main = servers[w.server]
     if w.setup:
         psql(main, w.setup, sql_vars)
     if w.verify:
@@ -78,10 +98,10 @@ def run_workload(w, sizes, servers, sql_vars):
         if bad:
             raise BenchError(f"{w.key}: verification failed (expected only 't'): {bad}")
     if w.measure:
-        timings = w.measure(Context(servers), sizes)
+        timings = w.measure(Context(servers, w.key), sizes)
     else:
         raw = time_cases(main, w.cases, sizes.runs)
-        check_results(w, raw)
+        check_results(w.key, w.cases, raw)
         timings = {label: v["ms"] for label, v in raw.items()}
     missing = [c.label for c in w.cases if not timings.get(c.label)]
     if missing:
@@ -125,7 +145,8 @@ def main():
         for r in rows:
             ratio = f"  {r['ratio']:.2f}x {r['ref']}" if r["ratio"] is not None else ""
             met = "" if r["met"] is None else "  target met" if r["met"] else "  TARGET MISSED"
-            print(f"    {r['median']:10.3f} ms  {r['label']}{ratio}{met}", file=sys.stderr)
+            print(f"    {r['median']:10.3f} {r['unit']:3} {r['label']}{ratio}{met}",
+                  file=sys.stderr)
         print(f"    ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
 
     for w, rows in results:
@@ -134,8 +155,11 @@ def main():
         if not os.path.isfile(png) or os.path.getsize(png) == 0:
             raise BenchError(f"plot {png} was not written")
     with open(os.path.join(args.out, "results.json"), "w") as f:
+        # timings are ms, but for the cases listed here (a measure()'s derived figures)
+        units = {w.key: {c.label: c.unit for c in w.cases if c.unit != "ms"} for w, _ in results}
         json.dump({"mode": args.mode, "sizes": sql_vars, "machine": machine,
-                   "timings_ms": raw}, f, indent=1)
+                   "timings_ms": raw, "units": {k: v for k, v in units.items() if v}},
+                  f, indent=1)
     readme = os.path.join(args.out, "README.md")
     report.write(readme, mode=args.mode, sizes=sizes, machine=machine, results=results,
                  started=started, elapsed_s=time.time() - started, load_before=load_before,

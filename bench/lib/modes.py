@@ -17,10 +17,19 @@ MODES = {
         kv_rows=100_000,       # rows of the looked-up table
         srf_rows=1_000_000,    # rows returned by the set-returning functions
         memo_rows=400_000,     # annotations of the memoized dashboard panel (1,000 groups)
+        rc_calls=1_000_000,    # result cache: calls per query (hits over 100 keys, floor, twin)
+        rc_keys=50_000,        # ... distinct keys of the all-miss query (rows of its table)
+        rc_updates=50_000,     # ... single-row UPDATE transactions per CALL (write overhead)
+        rc_tps_seconds=5,      # ... pgbench -T per throughput run (0: -t rc_tps_xacts)
+        rc_tps_xacts=0,        # ... pgbench -t (transactions per client) when -T is 0
+        rc_tps_runs=3,         # ... pgbench runs per configuration (interleaved), median
+        rc_tps_batch=10_000,   # ... calls per statement of the CPU-bound throughput runs
     ),
     "quick": dict(
         runs=3, compile_runs=2, calls=1000, fib_n=15, arith_n=10_000, str_calls=1000,
         lookups=1000, kv_rows=1000, srf_rows=1000, memo_rows=5000,
+        rc_calls=1000, rc_keys=200, rc_updates=100, rc_tps_seconds=0, rc_tps_xacts=20,
+        rc_tps_runs=1, rc_tps_batch=100,
     ),
 }
 

@@ -1,4 +1,5 @@
-"""Talking to the private servers through psql; the only place that runs queries.
+"""Talking to the private servers through psql (and pgbench, for throughput with several
+clients); the only place that runs queries.
 
 Timing is psql's \\timing: the client-measured time of one statement, parse, plan and execute,
 over a unix socket. Every timed query aggregates to one row (count(...), sum(...), a scalar
@@ -52,11 +53,62 @@ def timed_new_session(server, sql):
     return float(times[-1])
 
 
+def session(server, statements):
+    """Runs `statements` one after the other in one new session, each its own top-level
+    statement (a CALL may COMMIT), timed: [(output, ms), ...] in order. Raises on an error."""
+    script = ["\\timing on"]
+    for i, sql in enumerate(statements):
+        script += [f"\\echo @@ {i}", sql.strip().rstrip(";") + ";"]
+    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+                       input="\n".join(script) + "\n", text=True, capture_output=True,
+                       env=server.env())
+    out, lines = [], []
+    for line in p.stdout.splitlines():
+        m = TIME_RE.match(line)
+        if line.startswith("@@ "):
+            lines = []
+        elif m:
+            out.append(("\n".join(lines), float(m.group(1))))
+        else:
+            lines.append(line)
+    if p.returncode != 0 or len(out) != len(statements):
+        raise BenchError(f"session on the {server.name} server failed after {len(out)} of "
+                         f"{len(statements)} statements:\n{p.stderr.strip()}\n--- statements "
+                         f"---\n" + "\n".join(statements)[:2000])
+    return out
+
+
+PGBENCH_TPS_RE = re.compile(r"^tps = ([0-9.]+) \(without initial connection time\)")
+
+
+def pgbench_tps(server, script, clients, seconds=0, transactions=0):
+    """Transactions per second of `pgbench -n -M prepared` running `script` (its text) on
+    `clients` connections, as many pgbench threads, for `seconds` (or, when 0, `transactions`
+    per client); connection time excluded. Raises if a transaction failed."""
+    exe = os.path.join(subprocess.run(["pg_config", "--bindir"], capture_output=True,
+                                      text=True, check=True).stdout.strip(), "pgbench")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as f:
+        f.write(script.strip() + "\n")
+        f.flush()
+        args = [exe, "-n", "-M", "prepared", "-f", f.name, "-c", str(clients),
+                "-j", str(clients)]
+        args += ["-T", str(seconds)] if seconds else ["-t", str(transactions)]
+        p = subprocess.run(args, text=True, capture_output=True, env=server.env())
+    tps = [m.group(1) for m in map(PGBENCH_TPS_RE.match, p.stdout.splitlines()) if m]
+    failed = re.search(r"^number of failed transactions: ([1-9])", p.stdout, re.M)
+    if p.returncode != 0 or not tps or failed:
+        raise BenchError(f"pgbench -c {clients} on the {server.name} server failed "
+                         f"(exit {p.returncode}):\n{p.stderr.strip()[-2000:]}\n"
+                         f"{p.stdout.strip()[-1000:]}\n--- script ---\n{script.strip()}")
+    return float(tps[-1])
+
+
 def time_cases(server, cases, runs, warmup=1):
     """Times every case `warmup + runs` times in ONE session, interleaved: each round runs
     every case once, starting one case further each round, so drift in the machine's load
-    hits all cases alike. Returns {label: {"ms": [...], "result": text}} for the timed runs;
-    raises if a query fails or a case's result changes between runs."""
+    hits all cases alike; a case's `before` SQL runs untimed right before each of its timings.
+    Returns {label: {"ms": [...], "result": text}} for the timed runs; raises if a query fails
+    or a case's result changes between runs."""
     rounds = warmup + runs
     order = []
     script = ["\\timing on"]
@@ -64,6 +116,9 @@ def time_cases(server, cases, runs, warmup=1):
         for k in range(len(cases)):
             i = (k + r) % len(cases)
             order.append((i, r))
+            if cases[i].before:  # untimed; its output lands before the marker, ignored
+                script += ["\\timing off", cases[i].before.strip().rstrip(";") + ";",
+                           "\\timing on"]
             script += [f"\\echo @@ {i} {r}", cases[i].sql.strip().rstrip(";") + ";"]
     with tempfile.NamedTemporaryFile("w", suffix=".sql") as f, \
             tempfile.TemporaryFile("w+") as err:

@@ -3,7 +3,8 @@ import statistics
 
 
 def summarize(workload, timings):
-    """timings: {label: [ms, ...]} -> list of row dicts in the workload's case order."""
+    """timings: {label: [figure, ...]} (ms unless the case has another unit) -> list of row
+    dicts in the workload's case order."""
     medians = {label: statistics.median(ms) for label, ms in timings.items()}
     rows = []
     for c in workload.cases:
@@ -11,9 +12,9 @@ def summarize(workload, timings):
         med = medians[c.label]
         ratio = med / medians[c.ref] if c.ref and medians.get(c.ref) else None
         rows.append(dict(
-            label=c.label, lang=c.lang, ref=c.ref, runs=len(ms), median=med,
+            label=c.label, lang=c.lang, ref=c.ref, unit=c.unit, runs=len(ms), median=med,
             min=min(ms), max=max(ms), ratio=ratio,
-            target=c.target.text(c.ref) if c.target else None,
+            target=c.target.text(c.ref, c.unit) if c.target else None,
             target_ms=c.target.limit_ms(medians.get(c.ref)) if c.target else None,
             met=c.target.met(med, ratio) if c.target else None))
     return rows
