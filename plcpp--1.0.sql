@@ -84,6 +84,7 @@ CREATE TABLE plcpp.memo_registry (
   build_ms double precision NOT NULL,
   rows bigint NOT NULL,
   builds bigint NOT NULL DEFAULT 1,
+  sources text, -- invalidate = "on_change": the versions of what the build read (internal)
   PRIMARY KEY (schema_name, view_name)
 );
 CREATE INDEX memo_registry_function ON plcpp.memo_registry (function);

@@ -133,18 +133,13 @@ bool check_memoize(const plcpp::jit::attribute &a, const build_input &in) {
       }
       memo.refresh_concurrently = o.value == "concurrently";
     } else if (o.name == "invalidate") {
-      if (o.value == "on_change") {
-        report.diagnostics.push_back(attribute_error(
-            a, "plcpp::memoize(invalidate = \"on_change\") is not supported yet: it needs the "
-               "change tracking of the result cache"));
-        memcpy(report.sqlstate, "0A000", 6);
+      if (o.value != "never" && o.value != "on_change") {
+        report.diagnostics.push_back(
+            attribute_error(a, "plcpp::memoize(invalidate = \"" + o.value +
+                                   "\"): expected \"never\" (the default) or \"on_change\""));
         return false;
       }
-      if (o.value != "never") {
-        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize(invalidate = \"" + o.value +
-                                                            "\"): expected \"never\""));
-        return false;
-      }
+      memo.on_change = o.value == "on_change";
     } else if (o.name == "ttl") {
       memo.ttl = o.value;
     } else if (o.name == "grant") {

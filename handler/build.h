@@ -77,6 +77,7 @@ struct build_memo {
   std::vector<int> key_args; // argument indices of the key (all arguments by default)
   std::string ttl, grant;    // as written; compile.cpp checks them against the catalog
   bool refresh_concurrently = false;
+  bool on_change = false;        // invalidate = "on_change": rebuilt after its sources change
   unsigned line = 0, column = 0; // of the attribute, for errors
 };
 // Valid after a successful build_prepare(), until the next one.

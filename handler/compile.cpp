@@ -474,6 +474,7 @@ const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc p
     roles[i] = pstrdup(static_cast<const char *>(list_nth(grants, i)));
   spec->grants = roles;
   spec->refresh_concurrently = m.refresh_concurrently;
+  spec->on_change = m.on_change;
   spec->nkeys = static_cast<int>(m.key_args.size());
   auto *keys = static_cast<int *>(palloc0(sizeof(int) * (spec->nkeys + 1)));
   auto *key_types = static_cast<Oid *>(palloc0(sizeof(Oid) * (spec->nkeys + 1)));

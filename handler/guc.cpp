@@ -46,11 +46,14 @@ void plcpp_define_gucs(void) {
       "off: compute every call and store nothing.",
       &plcpp_result_cache_mode, rc_on, result_cache_modes, PGC_USERSET, 0, nullptr, nullptr,
       nullptr);
-  DefineCustomIntVariable("plcpp.result_cache_size",
-                          "Shared memory for the result cache of [[plcpp::result_cache]].",
-                          "Needs shared_preload_libraries = 'plcpp'; taken at server start.",
-                          &plcpp_result_cache_size_kb, 65536, 1024, INT_MAX / 2, PGC_POSTMASTER,
-                          GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  // A PGC_POSTMASTER variable can only be defined while preloading (else FATAL); without
+  // preload there is no shared memory for it to size anyway.
+  if (process_shared_preload_libraries_in_progress)
+    DefineCustomIntVariable("plcpp.result_cache_size",
+                            "Shared memory for the result cache of [[plcpp::result_cache]].",
+                            "Needs shared_preload_libraries = 'plcpp'; taken at server start.",
+                            &plcpp_result_cache_size_kb, 65536, 1024, INT_MAX / 2, PGC_POSTMASTER,
+                            GUC_UNIT_KB, nullptr, nullptr, nullptr);
   DefineCustomIntVariable("plcpp.result_cache_max_result",
                           "Largest result the result cache stores (larger ones are not cached).",
                           nullptr, &plcpp_result_cache_max_result, 65536, 0, 64 * 1024 * 1024,

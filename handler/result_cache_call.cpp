@@ -5,8 +5,8 @@
 // The cache is used only where a result computed once can be served to anyone who asks for the
 // same key: not on a standby (nothing tracks the primary's writes here), not in SERIALIZABLE
 // transactions (a hit would skip the predicate locks of the reads), not without an active
-// snapshot. The key is the function's oid and pg_proc row version, the argument values as
-// bytes, the calling role (unless SECURITY DEFINER), the collation and search_path.
+// snapshot. The key is the function's oid and pg_proc row version (xmin and tid), the argument
+// values as bytes, the calling role (unless SECURITY DEFINER), the collation and search_path.
 #include "plcpp.h"
 
 #include "../runtime/result_cache.h"
@@ -52,6 +52,7 @@ rc_key make_key(FunctionCallInfo fcinfo, plcpp_function *fn) {
   initStringInfo(&buf);
   Oid role = spec->secdef ? InvalidOid : GetUserId();
   appendBinaryStringInfo(&buf, reinterpret_cast<const char *>(&fn->fn_xmin), sizeof fn->fn_xmin);
+  appendBinaryStringInfo(&buf, reinterpret_cast<const char *>(&fn->fn_tid), sizeof fn->fn_tid);
   appendBinaryStringInfo(&buf, reinterpret_cast<const char *>(&role), sizeof role);
   appendBinaryStringInfo(&buf, reinterpret_cast<const char *>(&fcinfo->fncollation),
                          sizeof fcinfo->fncollation);

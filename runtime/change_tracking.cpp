@@ -34,6 +34,8 @@
 #include "change_tracking.h"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/transam.h"
 #include "access/twophase.h"
@@ -48,6 +50,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
 #include "executor/executor.h"
+#include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "parser/parsetree.h"
 #include "storage/lwlock.h"
@@ -57,7 +60,9 @@ extern "C" {
 #include "tcop/utility.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
+#include "utils/fmgroids.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 }
 
 namespace {
@@ -86,6 +91,7 @@ struct map_entry {
 struct shared_state {
   LWLock lock;            // the relation -> slot map; shared to look up, exclusive to add
   pg_atomic_uint64 clock; // source of every version
+  uint64 epoch;           // this server start (memo views keep versions in a table)
   TransactionId evicted;  // the highest writer of a reused slot (under lock, exclusive)
   bool evicted_set;       // false until the first slot is made after startup
   int next_victim;        // round robin over slots when all are used
@@ -137,7 +143,11 @@ void mark_open_unpublishable(const char *why) {
 
 void record_write(Oid rel) {
   if (!OidIsValid(rel)) return;
-  mark_open_unpublishable("the computation wrote a relation");
+  for (int i = 0; i < nopen; ++i) // a memo build writes its own view: that is no read
+    if (!computations[i].reads->unpublishable && !computations[i].reads->allow_writes) {
+      computations[i].reads->unpublishable = true;
+      computations[i].reads->why = "the computation wrote a relation";
+    }
   if (written_all || written_has(rel)) return;
   written_add(rel);
   char kind = get_rel_relkind(rel);
@@ -165,6 +175,11 @@ bool same_snapshot(Snapshot a, Snapshot b) {
 }
 
 void note_reads(QueryDesc *qd) {
+  for (int i = 0; i < nopen; ++i)
+    if (!computations[i].reads->snapshot && qd->snapshot) {
+      computations[i].reads->snapshot = RegisterSnapshot(qd->snapshot);
+      computations[i].reads->registered = true;
+    }
   for (int i = 0; i < nopen; ++i)
     if (!same_snapshot(qd->snapshot, computations[i].reads->snapshot) &&
         !computations[i].reads->unpublishable) {
@@ -206,10 +221,22 @@ Oid relid_of(RangeVar *rv) {
 
 // Statements that change a relation's rows without the executor. Recorded before they run: if
 // they fail, the transaction (or subtransaction) is rolled back and at most over-invalidates.
+Oid partition_of_command(AlterTableStmt *stmt) {
+  ListCell *lc;
+  foreach (lc, stmt->cmds) {
+    auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+    if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition ||
+        cmd->subtype == AT_DetachPartitionFinalize)
+      return relid_of(reinterpret_cast<PartitionCmd *>(cmd->def)->name);
+  }
+  return InvalidOid;
+}
+
 void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *env,
                      DestReceiver *dest, QueryCompletion *qc) {
   Node *stmt = pstmt->utilityStmt;
+  Oid partition_changed = InvalidOid;
   switch (nodeTag(stmt)) {
   case T_TruncateStmt: {
     auto *t = reinterpret_cast<TruncateStmt *>(stmt);
@@ -227,6 +254,13 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
   case T_RefreshMatViewStmt:
     record_write(relid_of(reinterpret_cast<RefreshMatViewStmt *>(stmt)->relation));
     break;
+  case T_AlterTableStmt:
+    // Any ALTER TABLE of the relation (object access does not report ATTACH and DETACH
+    // PARTITION on the parent), and the partition attached or detached.
+    record_write(relid_of(reinterpret_cast<AlterTableStmt *>(stmt)->relation));
+    partition_changed = partition_of_command(reinterpret_cast<AlterTableStmt *>(stmt));
+    record_write(partition_changed);
+    break;
   default:
     break;
   }
@@ -234,6 +268,32 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
     prev_process_utility(pstmt, query, read_only_tree, context, params, env, dest, qc);
   else
     standard_ProcessUtility(pstmt, query, read_only_tree, context, params, env, dest, qc);
+  // DETACH PARTITION CONCURRENTLY commits and finishes in a second transaction: that one
+  // changes the parent too.
+  if (OidIsValid(partition_changed) && IsTransactionState()) {
+    record_write(partition_changed);
+    record_write(relid_of(reinterpret_cast<AlterTableStmt *>(stmt)->relation));
+  }
+}
+
+// The relation of a rule or policy (its new row included: SnapshotSelf).
+Oid relation_of(Oid class_id, Oid object_id) {
+  bool rule = class_id == RewriteRelationId;
+  Relation catalog = table_open(class_id, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, rule ? Anum_pg_rewrite_oid : Anum_pg_policy_oid, BTEqualStrategyNumber, F_OIDEQ,
+              ObjectIdGetDatum(object_id));
+  SysScanDesc scan = systable_beginscan(catalog, rule ? RewriteOidIndexId : PolicyOidIndexId, true,
+                                        SnapshotSelf, 1, &key);
+  HeapTuple tuple = systable_getnext(scan);
+  Oid rel = InvalidOid;
+  if (HeapTupleIsValid(tuple))
+    rel = rule ? reinterpret_cast<Form_pg_rewrite>(GETSTRUCT(tuple))->ev_class
+               : reinterpret_cast<Form_pg_policy>(GETSTRUCT(tuple))->polrelid;
+  systable_endscan(scan);
+  table_close(catalog, AccessShareLock);
+  if (!OidIsValid(rel)) written_all = true; // not found: count it as anything
+  return rel;
 }
 
 void object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id, void *arg) {
@@ -241,11 +301,13 @@ void object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub
   if (access != OAT_POST_CREATE && access != OAT_POST_ALTER && access != OAT_DROP) return;
   if (class_id == RelationRelationId) {
     if (access != OAT_POST_CREATE) record_write(object_id); // a new relation has no readers
-  } else if (class_id == ProcedureRelationId || class_id == RewriteRelationId ||
-             class_id == PolicyRelationId) {
-    // A function a computation called, a view's query or a row-level policy changed.
+  } else if (class_id == RewriteRelationId || class_id == PolicyRelationId) {
+    // A view's query, a rule or a row-level policy: a change of what its relation returns.
+    record_write(relation_of(class_id, object_id));
+  } else if (class_id == ProcedureRelationId) {
+    // A function any computation may call: unattributable.
     written_all = true;
-    mark_open_unpublishable("a function, rule or policy changed");
+    mark_open_unpublishable("a function changed");
   }
 }
 
@@ -443,6 +505,7 @@ void ct_shmem_init(void) {
   if (!found) {
     LWLockInitialize(&shared->lock, LWLockNewTrancheId());
     pg_atomic_init_u64(&shared->clock, 1);
+    shared->epoch = static_cast<uint64>(GetCurrentTimestamp());
     shared->evicted = InvalidTransactionId;
     shared->evicted_set = false;
     shared->next_victim = 0;
@@ -556,4 +619,76 @@ bool ct_wrote_any_rel(const Oid *rels, int n) {
   for (int i = 0; i < n && nwritten > 0; ++i)
     if (written_has(rels[i])) return true;
   return false;
+}
+
+char *ct_sources(ct_reads *reads, Oid except) {
+  Oid rels[lengthof(ct_reads::rels)];
+  int n = 0;
+  for (int i = 0; i < reads->n; ++i)
+    if (reads->rels[i] != except) rels[n++] = reads->rels[i];
+  ct_dep deps[lengthof(ct_reads::rels) + 1];
+  ct_witness witness;
+  bool current = !reads->unpublishable && reads->snapshot &&
+                 ct_capture(rels, n, reads->snapshot, deps, &witness);
+  if (reads->registered) UnregisterSnapshot(reads->snapshot);
+  reads->registered = false;
+  reads->snapshot = nullptr;
+  if (!current) return pstrdup(""); // never unchanged: rebuilt on the next call
+  StringInfoData buf;
+  initStringInfo(&buf);
+  appendStringInfo(&buf, UINT64_FORMAT ":", shared->epoch);
+  for (int i = 0; i <= n; ++i)
+    appendStringInfo(&buf, "%s%u=" UINT64_FORMAT, i ? "," : "", deps[i].rel, deps[i].version);
+  return buf.data;
+}
+
+namespace {
+// Parses "<epoch>:<rel>=<version>,..." (the first is the global slot, rel 0); -1 if malformed.
+int parse_sources(const char *sources, uint64 *epoch, Oid *rels, uint64 *versions, int max) {
+  char *end;
+  *epoch = strtoull(sources, &end, 10);
+  if (*end != ':') return -1;
+  int n = 0;
+  const char *p = end + 1;
+  while (*p) {
+    if (n == max) return -1;
+    unsigned long rel = strtoul(p, &end, 10);
+    if (*end != '=') return -1;
+    versions[n] = strtoull(end + 1, &end, 10);
+    rels[n++] = static_cast<Oid>(rel);
+    if (*end == ',')
+      ++end;
+    else if (*end)
+      return -1;
+    p = end;
+  }
+  return n;
+}
+} // namespace
+
+bool ct_sources_unchanged(const char *sources) {
+  Oid rels[lengthof(ct_reads::rels) + 1];
+  uint64 versions[lengthof(rels)];
+  uint64 epoch;
+  int n = parse_sources(sources, &epoch, rels, versions, lengthof(rels));
+  if (n < 1 || epoch != shared->epoch || rels[0] != InvalidOid) return false;
+  if (pg_atomic_read_u64(&shared->slots[ct_global_slot].version) != versions[0]) return false;
+  int32 slots[lengthof(rels)];
+  find_slots(rels + 1, n - 1, slots);
+  bool unchanged = true;
+  for (int i = 1; i < n && unchanged; ++i)
+    unchanged = pg_atomic_read_u64(&shared->slots[slots[i - 1]].version) == versions[i];
+  LWLockRelease(&shared->lock);
+  return unchanged;
+}
+
+int ct_sources_relations(const char *sources, Oid **out) {
+  Oid rels[lengthof(ct_reads::rels) + 1];
+  uint64 versions[lengthof(rels)];
+  uint64 epoch;
+  int n = parse_sources(sources, &epoch, rels, versions, lengthof(rels));
+  *out = static_cast<Oid *>(palloc(sizeof(Oid) * (n > 1 ? n - 1 : 1)));
+  for (int i = 1; i < n; ++i)
+    (*out)[i - 1] = rels[i];
+  return n > 1 ? n - 1 : 0;
 }

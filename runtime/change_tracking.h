@@ -44,12 +44,23 @@ struct ct_reads {
   bool unpublishable; // a foreign, temporary or catalog relation, another snapshot, a write
   const char *why;    // for DEBUG1
   Snapshot snapshot;  // the computation's snapshot S
+  bool registered;    // snapshot registered by note_reads (memo builds)
+  bool allow_writes;  // memo builds write their own view
 };
 void ct_reads_push(ct_reads *reads);
 void ct_reads_pop(ct_reads *reads);
 void ct_reads_add(ct_reads *reads, Oid rel);
 // A nested result-cache hit read these relations without running a plan.
 void ct_reads_add_to_open(const ct_dep *deps, int n);
+
+// Memo views (invalidate = "on_change"): the versions of what a build read, as text kept in
+// the registry ("<epoch>:<relid>=<version>,..."; the epoch changes at every server start,
+// so a view built before a restart counts as changed), and whether they still hold.
+// reads->snapshot is taken from the first plan if nullptr (and registered until ct_sources).
+char *ct_sources(ct_reads *reads, Oid except);
+bool ct_sources_unchanged(const char *sources);
+// The relations listed in sources (palloc'd), for "this transaction wrote one of them".
+int ct_sources_relations(const char *sources, Oid **rels);
 
 // Publishing: true if `snapshot` is current for every relation (and the global slot), filling
 // deps[0..n] (deps[0] is the global slot) with the versions read, and the witness.

@@ -28,6 +28,7 @@
 
 #include "memo_name.h"
 #include "pg_call.h"
+#include "result_cache.h"
 #include "result_data.h"
 
 #include <fcntl.h>
@@ -71,6 +72,8 @@ struct memo_call {
   const Oid *types;
   const raw_datum *values;
   const char *nulls;
+  // invalidate = "on_change": the registry's record of what the view's build read
+  const char *sources;
 };
 
 enum class registry_state { none, fresh, stale, other_key, old_version };
@@ -116,13 +119,31 @@ void check_spi(int rc, const char *what) {
   if (rc < 0) elog(ERROR, "plcpp memoize: %s failed: %s", what, SPI_result_code_string(rc));
 }
 
-registry_state look_up(const memo_call &mc, Oid admin) {
+// invalidate = "on_change" needs the change tracking of shared_preload_libraries.
+bool tracks_changes(const memo_call &mc) {
+  static bool warned = false;
+  if (!mc.spec->on_change) return false;
+  if (rc_available()) return true;
+  if (!warned) {
+    warned = true;
+    ereport(WARNING,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("plcpp::memoize(invalidate = \"on_change\") is inactive: plcpp is not in "
+                    "shared_preload_libraries"),
+             errdetail("Views are served as if invalidate = \"never\" in this session."),
+             errhint("Add plcpp to shared_preload_libraries in postgresql.conf and restart the "
+                     "server.")));
+  }
+  return false;
+}
+
+registry_state look_up(memo_call &mc, Oid admin) {
   static SPIPlanPtr plan = nullptr;
   static Oid types[] = {NAMEOID, NAMEOID, TEXTARRAYOID, TEXTOID, TEXTOID};
   const char *sql =
       "SELECT key OPERATOR(pg_catalog.=) $3, version OPERATOR(pg_catalog.=) $4, "
       "COALESCE(refreshed_at OPERATOR(pg_catalog.<) "
-      "(pg_catalog.now() OPERATOR(pg_catalog.-) $5::pg_catalog.interval), false) "
+      "(pg_catalog.now() OPERATOR(pg_catalog.-) $5::pg_catalog.interval), false), sources "
       "FROM plcpp.memo_registry "
       "WHERE schema_name OPERATOR(pg_catalog.=) $1 AND view_name OPERATOR(pg_catalog.=) $2";
   Datum values[5] = {DirectFunctionCall1(namein, CStringGetDatum(mc.schema)),
@@ -146,44 +167,52 @@ registry_state look_up(const memo_call &mc, Oid admin) {
       result = registry_state::stale;
     else
       result = registry_state::fresh;
+    mc.sources = SPI_getvalue(row, desc, 4); // nullptr if NULL
   });
+  // Rebuilt once anything its query read has changed (or the server restarted since).
+  if (result == registry_state::fresh && tracks_changes(mc) &&
+      (!mc.sources || !ct_sources_unchanged(mc.sources)))
+    result = registry_state::stale;
   return result;
 }
 
-void register_view(const memo_call &mc, Oid admin, double build_ms, uint64 rows, bool rebuilt) {
+void register_view(const memo_call &mc, Oid admin, double build_ms, uint64 rows, bool rebuilt,
+                   const char *sources) {
   static SPIPlanPtr insert = nullptr, refreshed = nullptr;
   static Oid insert_types[] = {NAMEOID, NAMEOID,   TEXTOID, TEXTARRAYOID,
-                               TEXTOID, FLOAT8OID, INT8OID};
-  static Oid refresh_types[] = {NAMEOID, NAMEOID, FLOAT8OID, INT8OID};
-  Datum values[7] = {DirectFunctionCall1(namein, CStringGetDatum(mc.schema)),
+                               TEXTOID, FLOAT8OID, INT8OID, TEXTOID};
+  static Oid refresh_types[] = {NAMEOID, NAMEOID, FLOAT8OID, INT8OID, TEXTOID};
+  Datum values[8] = {DirectFunctionCall1(namein, CStringGetDatum(mc.schema)),
                      DirectFunctionCall1(namein, CStringGetDatum(mc.view)),
                      CStringGetTextDatum(mc.spec->identity),
                      mc.key,
                      CStringGetTextDatum(mc.spec->version),
                      Float8GetDatum(build_ms),
-                     Int64GetDatum(static_cast<int64>(rows))};
+                     Int64GetDatum(static_cast<int64>(rows)),
+                     sources ? CStringGetTextDatum(sources) : Datum(0)};
+  char nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', sources ? ' ' : 'n'};
   as_user(admin, [&] {
     if (rebuilt) {
       const char *sql =
           "INSERT INTO plcpp.memo_registry AS r (schema_name, view_name, function, key, version, "
-          "created_at, refreshed_at, build_ms, rows, builds) "
-          "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), pg_catalog.now(), $6, $7, 1) "
+          "created_at, refreshed_at, build_ms, rows, builds, sources) "
+          "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), pg_catalog.now(), $6, $7, 1, $8) "
           "ON CONFLICT (schema_name, view_name) DO UPDATE SET function = EXCLUDED.function, "
           "key = EXCLUDED.key, version = EXCLUDED.version, created_at = EXCLUDED.created_at, "
           "refreshed_at = EXCLUDED.refreshed_at, build_ms = EXCLUDED.build_ms, "
-          "rows = EXCLUDED.rows, builds = r.builds OPERATOR(pg_catalog.+) 1";
-      check_spi(
-          SPI_execute_plan(saved_plan(insert, sql, 7, insert_types), values, nullptr, false, 0),
-          "registry insert");
+          "rows = EXCLUDED.rows, builds = r.builds OPERATOR(pg_catalog.+) 1, "
+          "sources = EXCLUDED.sources";
+      check_spi(SPI_execute_plan(saved_plan(insert, sql, 8, insert_types), values, nulls, false, 0),
+                "registry insert");
     } else {
       const char *sql = "UPDATE plcpp.memo_registry SET refreshed_at = pg_catalog.now(), "
-                        "build_ms = $3, rows = $4, builds = builds OPERATOR(pg_catalog.+) 1 "
-                        "WHERE schema_name OPERATOR(pg_catalog.=) $1 "
+                        "build_ms = $3, rows = $4, builds = builds OPERATOR(pg_catalog.+) 1, "
+                        "sources = $5 WHERE schema_name OPERATOR(pg_catalog.=) $1 "
                         "AND view_name OPERATOR(pg_catalog.=) $2";
-      Datum v[4] = {values[0], values[1], values[5], values[6]};
-      check_spi(
-          SPI_execute_plan(saved_plan(refreshed, sql, 4, refresh_types), v, nullptr, false, 0),
-          "registry update");
+      Datum v[5] = {values[0], values[1], values[5], values[6], values[7]};
+      char n[5] = {' ', ' ', ' ', ' ', nulls[7]};
+      check_spi(SPI_execute_plan(saved_plan(refreshed, sql, 5, refresh_types), v, n, false, 0),
+                "registry update");
     }
   });
 }
@@ -268,6 +297,23 @@ const char *column_list(const memo_call &mc) {
   return cols.data;
 }
 
+// Runs `statement` (the view's CREATE or REFRESH); with invalidate = "on_change", returns the
+// versions of what it read (ct_sources), else nullptr.
+template <class F> const char *tracking_reads(const memo_call &mc, F &&statement) {
+  if (!tracks_changes(mc)) {
+    statement();
+    return nullptr;
+  }
+  ct_reads *reads = static_cast<ct_reads *>(palloc0(sizeof(ct_reads)));
+  reads->allow_writes = true;
+  ct_reads_push(reads);
+  statement();
+  ct_reads_pop(reads);
+  // The view's own rule lists the view among what it reads: its refresh is no change.
+  RangeVar *rv = makeRangeVar(const_cast<char *>(mc.schema), const_cast<char *>(mc.view), -1);
+  return ct_sources(reads, RangeVarGetRelid(rv, NoLock, true));
+}
+
 double elapsed_ms(instr_time start) {
   instr_time now;
   INSTR_TIME_SET_CURRENT(now);
@@ -284,11 +330,13 @@ void build_view(const memo_call &mc, Oid admin, bool exists) {
   instr_time start;
   INSTR_TIME_SET_CURRENT(start);
   uint64 rows = 0;
+  const char *sources = nullptr;
   as_user(m.owner, [&] {
     if (exists) // built by an older version of the function, or not registered (a restore)
       check_spi(SPI_execute(psprintf("DROP MATERIALIZED VIEW %s", name), false, 0),
                 "dropping the old memo view");
-    check_spi(SPI_execute(create, false, 0), "creating the memo view");
+    sources = tracking_reads(
+        mc, [&] { check_spi(SPI_execute(create, false, 0), "creating the memo view"); });
     rows = SPI_processed;
     for (int i = 0; i < m.ngrants; ++i)
       check_spi(
@@ -296,7 +344,7 @@ void build_view(const memo_call &mc, Oid admin, bool exists) {
                       false, 0),
           "granting the memo view");
   });
-  register_view(mc, admin, elapsed_ms(start), rows, true);
+  register_view(mc, admin, elapsed_ms(start), rows, true, sources);
 }
 
 void refresh_view(const memo_call &mc, Oid admin) {
@@ -304,12 +352,15 @@ void refresh_view(const memo_call &mc, Oid admin) {
   instr_time start;
   INSTR_TIME_SET_CURRENT(start);
   uint64 rows = 0;
+  const char *sources = nullptr;
   as_user(m.owner, [&] {
     bool concurrently = m.refresh_concurrently && has_unique_index(mc);
-    check_spi(SPI_execute(psprintf("REFRESH MATERIALIZED VIEW %s%s",
-                                   concurrently ? "CONCURRENTLY " : "", qualified(mc)),
-                          false, 0),
-              "refreshing the memo view");
+    sources = tracking_reads(mc, [&] {
+      check_spi(SPI_execute(psprintf("REFRESH MATERIALIZED VIEW %s%s",
+                                     concurrently ? "CONCURRENTLY " : "", qualified(mc)),
+                            false, 0),
+                "refreshing the memo view");
+    });
     // REFRESH reports no row count.
     check_spi(SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", qualified(mc)), false, 1),
               "counting the memo view");
@@ -317,12 +368,21 @@ void refresh_view(const memo_call &mc, Oid admin) {
     rows = static_cast<uint64>(
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
   });
-  register_view(mc, admin, elapsed_ms(start), rows, false);
+  register_view(mc, admin, elapsed_ms(start), rows, false, sources);
 }
 
 void serve(memo_call &mc) {
   Oid admin = registry_owner();
   registry_state state = look_up(mc, admin);
+  // This transaction changed what the view was built from: the view cannot show it.
+  if (mc.sources && tracks_changes(mc)) {
+    Oid *rels;
+    int n = ct_sources_relations(mc.sources, &rels);
+    if (ct_wrote_any_rel(rels, n)) {
+      run_query(mc);
+      return;
+    }
+  }
   if (state == registry_state::fresh && lock_view(mc)) {
     read_view(mc);
     count_hit(mc);

@@ -26,6 +26,7 @@ struct memo_spec {
   int ngrants;
   const char *const *grants; // roles that get SELECT on the views
   bool refresh_concurrently;
+  bool on_change; // invalidate = "on_change": stale once a relation its query read changed
   int nkeys;
   const int *key_args; // argument indices making the key
   const Oid *key_types;

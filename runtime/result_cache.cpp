@@ -185,10 +185,20 @@ void startup_shmem(void) {
 // --- statistics ---------------------------------------------------------------------------
 
 // The statistics slot of (this database, fn), made if `make`; nullptr if none (or full).
+// Slots are never freed and their key is written before it is published (fn last, after a
+// barrier), so looking one up takes no lock; only making one takes the exclusive lock.
 function_stats *stats_of(Oid fn, bool make) {
   uint32 start = hash_bytes_uint32(fn ^ (MyDatabaseId * 0x9e3779b1u)) % nfunctions;
-  LWLockAcquire(&header->stats_lock, make ? LW_EXCLUSIVE : LW_SHARED);
+  for (int i = 0; i < nfunctions; ++i) {
+    function_stats &s = header->stats[(start + i) % nfunctions];
+    Oid slot_fn = s.fn;
+    pg_read_barrier();
+    if (slot_fn == fn && s.db == MyDatabaseId) return &s;
+    if (!OidIsValid(slot_fn)) break;
+  }
+  if (!make) return nullptr;
   function_stats *found = nullptr;
+  LWLockAcquire(&header->stats_lock, LW_EXCLUSIVE);
   for (int i = 0; i < nfunctions; ++i) {
     function_stats &s = header->stats[(start + i) % nfunctions];
     if (s.fn == fn && s.db == MyDatabaseId) {
@@ -196,11 +206,10 @@ function_stats *stats_of(Oid fn, bool make) {
       break;
     }
     if (!OidIsValid(s.fn)) {
-      if (make) {
-        s.db = MyDatabaseId;
-        s.fn = fn;
-        found = &s;
-      }
+      s.db = MyDatabaseId;
+      pg_write_barrier();
+      s.fn = fn;
+      found = &s;
       break;
     }
   }

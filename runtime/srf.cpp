@@ -93,7 +93,8 @@ void emit_row(const raw_datum *values, const bool *nulls, int n) {
 }
 
 // SPI options that send the rows to the call's tuplestore.
-static SPIExecuteOptions tuplestore_options(call_state *state, ParamListInfo params, bool read_only) {
+static SPIExecuteOptions tuplestore_options(call_state *state, ParamListInfo params,
+                                            bool read_only) {
   auto *r = static_cast<tuplestore_receiver *>(palloc0(sizeof(tuplestore_receiver)));
   r->pub.receiveSlot = receiver_receive;
   r->pub.rStartup = receiver_startup;

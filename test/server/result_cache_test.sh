@@ -34,18 +34,18 @@ rm -rf "$out" && mkdir -p "$out"
 started=$EPOCHSECONDS
 server_log_start=$(stat -c %s "$PLCPP_TMP/server.log" 2>/dev/null || echo 0)
 
-# Background processes of this script (loops, held sessions, the second server's subshell):
-# stopped by id on any exit, with the psql each one may be running.
-bg_pids=()
+# Background jobs of this script still running on exit (stress loops, held sessions, the
+# second server's subshell): stopped by id, with the psql each one may be running.
 cleanup() {
   local pid
-  for pid in "${bg_pids[@]}"; do
+  for pid in $(jobs -p); do
     pkill -P "$pid" 2>/dev/null
     kill "$pid" 2>/dev/null
   done
   wait 2>/dev/null
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # The uncached answers, as SQL expressions of a key expression.
 u_acct() { echo "(SELECT coalesce(sum(a.v), 0)::bigint FROM acct a WHERE a.k = $1)"; }
@@ -69,7 +69,6 @@ sess_open() {
   local fd
   mkfifo "$out/$1.in"
   psql -X -q -At -d "$DB" <"$out/$1.in" >"$out/$1.out" 2>&1 &
-  bg_pids+=($!)
   exec {fd}>"$out/$1.in"
   printf -v "fd_$1" %s "$fd"
 }
@@ -85,9 +84,10 @@ sess() {
   tail -n +"$((start + 1))" "$f" | grep -vxF "$mark"
 }
 sess_close() {
-  local fdv=fd_$1
-  printf '\\q\n' >&"${!fdv}"
-  exec {fdv}>&-
+  local fdv=fd_$1 fd
+  fd=${!fdv}
+  printf '\\q\n' >&"$fd"
+  exec {fd}>&-
 }
 
 # invalidates NAME CALL UNCACHED CHANGE: CALL is cached (called twice), CHANGE (a psql script)
@@ -161,7 +161,7 @@ functions=(
   return int64_t(k) * 2;
 \$\$;"
 )
-# Compiled in parallel (CREATE FUNCTION compiles); acct_total first: both_total calls it.
+# Created in parallel sessions: CREATE FUNCTION compiles.
 pids=()
 for i in "${!functions[@]}"; do
   (q "${functions[$i]}" >"$out/create.$i") & pids+=($!)
@@ -182,6 +182,7 @@ check "plcpp.result_cache_stats has the documented columns" \
 # The second server, without shared_preload_libraries: started now in the background (it
 # compiles a function), its result collected before the stress run.
 (
+  unset PLCPP_TMP # server_stop on exit must never stop the main server
   trap server_stop EXIT
   trap 'exit 1' TERM INT
   server_start >"$out/np.start" 2>&1 || exit 1
@@ -191,7 +192,6 @@ check "plcpp.result_cache_stats has the documented columns" \
   "${PSQL[@]}" -d "$DB" -c "SELECT acct_total(3)" -c "SELECT acct_total(3)" -c "SELECT $(u_acct 3)" >"$out/np.calls" 2>&1
 ) >"$out/np.log" 2>&1 &
 np_pid=$!
-bg_pids+=("$np_pid")
 
 # 1. Across sessions: the first call computes, the second session is served its result.
 e=$(q "SELECT $(u_acct 3)")
@@ -396,7 +396,7 @@ wait "$np_pid"
 np_status=$?
 if [ $np_status -ne 0 ] || [ ! -f "$out/np.calls" ]; then
   not_ok "without shared_preload_libraries: the server starts, the function is created" \
-    "$(tail -5 "$out/np.log" "$out/np.start" 2>/dev/null | tr '\n' ' ')"
+    "$(cat "$out/np.start" "$out/np.log" 2>/dev/null | tail -n 5 | tr '\n' ' ')"
 else
   np=$(cat "$out/np.calls")
   e=$(echo "$np" | grep -vE '^[A-Z]+:  ' | tail -1)
@@ -530,7 +530,7 @@ loops=(rc_acct:gen_rc_acct rc_acct2:gen_rc_acct rc_pacct:gen_rc_pacct rc_p1:gen_
        w_acct:gen_w_acct w_pacct:gen_w_pacct w_truncate:gen_w_truncate)
 pids=()
 for l in "${loops[@]}"; do
-  run_loop "${l%%:*}" "${l#*:}" & pids+=($!); bg_pids+=($!)
+  run_loop "${l%%:*}" "${l#*:}" & pids+=($!)
 done
 echo "# stress: ${#loops[@]} sessions for $STRESS_SECONDS s"
 wait "${pids[@]}"
