@@ -390,16 +390,19 @@ void set_tag(LOCKTAG *tag, int pid, uint32 build_tag) {
   SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, static_cast<uint32>(pid), build_tag, lock_field4);
 }
 
-void end_build(rc_build *build, bool remove_placeholder) {
+// Removes this backend's placeholder, unless a flush took it already.
+void remove_placeholder(int pi, int32 index, uint32 tag) {
+  partition *p = part(pi);
+  LWLockAcquire(&p->lock, LW_EXCLUSIVE);
+  entry &e = entries(p)[index];
+  if (e.state == entry_building && e.builder_pid == MyProcPid && e.builder_tag == tag)
+    remove_entry(p, index);
+  LWLockRelease(&p->lock);
+}
+
+void end_build(rc_build *build, bool remove) {
   if (build->partition < 0) return;
-  if (remove_placeholder) {
-    partition *p = part(build->partition);
-    LWLockAcquire(&p->lock, LW_EXCLUSIVE);
-    entry &e = entries(p)[build->entry];
-    if (e.state == entry_building && e.builder_pid == MyProcPid && e.builder_tag == build->tag)
-      remove_entry(p, build->entry);
-    LWLockRelease(&p->lock);
-  }
+  if (remove) remove_placeholder(build->partition, build->entry, build->tag);
   for (int i = nbuilds - 1; i >= 0; --i)
     if (builds[i].build == build) {
       LockRelease(&builds[i].lock, ExclusiveLock, true);
@@ -414,12 +417,7 @@ void abort_builds(SubTransactionId from) {
   for (int i = nbuilds - 1; i >= 0; --i)
     if (builds[i].subid >= from) {
       open_build &b = builds[i];
-      partition *p = part(b.partition);
-      LWLockAcquire(&p->lock, LW_EXCLUSIVE);
-      entry &e = entries(p)[b.entry];
-      if (e.state == entry_building && e.builder_pid == MyProcPid && e.builder_tag == b.tag)
-        remove_entry(p, b.entry);
-      LWLockRelease(&p->lock);
+      remove_placeholder(b.partition, b.entry, b.tag);
       LockRelease(&b.lock, ExclusiveLock, true);
       builds[i] = builds[--nbuilds];
     }
