@@ -31,7 +31,7 @@ def _panel(ax, rows, unit):
         ax.set_xlim(min(lows, 0) - (0.05 * span if lows < 0 else 0),
                     max(r["max"] for r in rows) + 0.35 * span)
     for i, r in enumerate(rows):
-        text = f" {r['median']:.3g} {unit}"
+        text = f" {r['median']:.3g}{'' if unit == '×' else ' '}{unit}"
         if r["ratio"] is not None:
             text += f"  ({r['ratio']:.2f}×)"
         ax.text(r["max"] if not log else r["max"] * 1.1, i, text, va="center", fontsize=7)

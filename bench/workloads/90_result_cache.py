@@ -277,8 +277,8 @@ def workload(s):
         Case(TWIN_US, "", "plcpp", unit="µs"),
         Case(MISS_US, "", "plcpp", unit="µs"),
         Case(W_PLAIN, "", "baseline", unit="µs"),
-        Case(W_TRACKED, "", "SQL", unit="µs", ref=W_PLAIN),
-        Case(W_UNTRACKED, "", "SQL", unit="µs", ref=W_PLAIN),
+        Case(W_TRACKED, "", "PL/pgSQL", unit="µs", ref=W_PLAIN),
+        Case(W_UNTRACKED, "", "PL/pgSQL", unit="µs", ref=W_PLAIN),
     ]
     lang = lambda key: "baseline" if key.startswith("floor") else "plcpp"  # noqa: E731
     for key, _, _ in TPS:  # hits against the twin: how many times the throughput
