@@ -25,12 +25,14 @@
 //   writer changed a version; any earlier one is in the witness or below a floor.
 // * Writes are found by the executor (result relations, ON CONFLICT, MERGE, writable CTEs,
 //   triggers and foreign-key actions, which run through the executor too), by utility statements
-//   that write without it (TRUNCATE, COPY FROM, REFRESH MATERIALIZED VIEW) and by object access
-//   (ALTER, DROP, GRANT on relations). A written relation counts with its partition ancestors
-//   and all its inheritance descendants. Unattributable changes (DDL on functions, rules,
-//   policies; TRUNCATE ... CASCADE; more than 128 relations) bump the global slot, on which
-//   every entry depends. A rolled-back transaction bumps nothing; a rolled-back subtransaction's
-//   writes still count (over-invalidating is allowed, serving stale results is not).
+//   (TRUNCATE, COPY FROM, REFRESH MATERIALIZED VIEW, ALTER TABLE including ATTACH and DETACH
+//   PARTITION, GRANT and REVOKE on tables) and by object access (ALTER and DROP of relations;
+//   rules and policies count for their relation). A written relation counts with its partition
+//   ancestors and all its inheritance descendants. Unattributable changes (DDL on functions,
+//   other grants, role membership, TRUNCATE ... CASCADE, more than 128 relations) bump the
+//   global slot, on which every entry depends. A rolled-back transaction bumps nothing; a
+//   rolled-back subtransaction's writes still count (over-invalidating is allowed, serving stale
+//   results is not).
 #include "change_tracking.h"
 
 extern "C" {
@@ -133,21 +135,23 @@ void written_add(Oid rel) {
   written[nwritten++] = rel;
 }
 
+// The first reason a computation's result cannot be published is the one reported.
+void mark_unpublishable(ct_reads *reads, const char *why) {
+  if (reads->unpublishable) return;
+  reads->unpublishable = true;
+  reads->why = why;
+}
+
 void mark_open_unpublishable(const char *why) {
   for (int i = 0; i < nopen; ++i)
-    if (!computations[i].reads->unpublishable) {
-      computations[i].reads->unpublishable = true;
-      computations[i].reads->why = why;
-    }
+    mark_unpublishable(computations[i].reads, why);
 }
 
 void record_write(Oid rel) {
   if (!OidIsValid(rel)) return;
   for (int i = 0; i < nopen; ++i) // a memo build writes its own view: that is no read
-    if (!computations[i].reads->unpublishable && !computations[i].reads->allow_writes) {
-      computations[i].reads->unpublishable = true;
-      computations[i].reads->why = "the computation wrote a relation";
-    }
+    if (!computations[i].reads->allow_writes)
+      mark_unpublishable(computations[i].reads, "the computation wrote a relation");
   if (written_all || written_has(rel)) return;
   written_add(rel);
   char kind = get_rel_relkind(rel);
@@ -181,11 +185,8 @@ void note_reads(QueryDesc *qd) {
       computations[i].reads->registered = true;
     }
   for (int i = 0; i < nopen; ++i)
-    if (!same_snapshot(qd->snapshot, computations[i].reads->snapshot) &&
-        !computations[i].reads->unpublishable) {
-      computations[i].reads->unpublishable = true;
-      computations[i].reads->why = "a query ran on another snapshot";
-    }
+    if (!same_snapshot(qd->snapshot, computations[i].reads->snapshot))
+      mark_unpublishable(computations[i].reads, "a query ran on another snapshot");
   ListCell *lc;
   foreach (lc, qd->plannedstmt->rtable) {
     auto *rte = static_cast<RangeTblEntry *>(lfirst(lc));
@@ -253,6 +254,21 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
   }
   case T_RefreshMatViewStmt:
     record_write(relid_of(reinterpret_cast<RefreshMatViewStmt *>(stmt)->relation));
+    break;
+  case T_GrantStmt: {
+    // Privileges decide whether a role may read at all (object access does not report them).
+    auto *g = reinterpret_cast<GrantStmt *>(stmt);
+    if (g->targtype == ACL_TARGET_OBJECT && g->objtype == OBJECT_TABLE) {
+      ListCell *lc;
+      foreach (lc, g->objects)
+        record_write(relid_of(static_cast<RangeVar *>(lfirst(lc))));
+    } else if (g->targtype != ACL_TARGET_DEFAULTS) {
+      written_all = true; // all tables in a schema, functions, schemas, ...
+    }
+    break;
+  }
+  case T_GrantRoleStmt:
+    written_all = true; // membership changes what every member may read
     break;
   case T_AlterTableStmt:
     // Any ALTER TABLE of the relation (object access does not report ATTACH and DETACH
@@ -554,8 +570,7 @@ void ct_reads_add(ct_reads *reads, Oid rel) {
   for (int i = 0; i < reads->n; ++i)
     if (reads->rels[i] == rel) return;
   if (reads->n == static_cast<int>(lengthof(reads->rels))) {
-    reads->unpublishable = true;
-    reads->why = "it read more than 64 relations";
+    mark_unpublishable(reads, "it read more than 64 relations");
     return;
   }
   reads->rels[reads->n++] = rel;

@@ -120,6 +120,27 @@ SET search_path = rc_b, public;
 SELECT rc_label();
 RESET search_path;
 
+-- Privileges and row-level policies change what a role may read: its entries go.
+SET ROLE rc_reader;
+SELECT rc_salary(11) AS reader_cached;
+RESET ROLE;
+REVOKE SELECT ON rc_emp FROM rc_reader;
+SET ROLE rc_reader;
+SELECT rc_salary(11) AS after_revoke;  -- an error, not the cached value
+RESET ROLE;
+GRANT SELECT ON rc_emp TO rc_reader;
+ALTER TABLE rc_emp ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rc_policy ON rc_emp FOR SELECT TO rc_reader USING (true);
+SET ROLE rc_reader;
+SELECT rc_salary(11), rc_salary(11) AS reader_cached_again;
+RESET ROLE;
+ALTER POLICY rc_policy ON rc_emp USING (salary < 1011);
+SET ROLE rc_reader;
+SELECT rc_salary(11) AS hidden_by_policy;
+RESET ROLE;
+DROP POLICY rc_policy ON rc_emp;
+ALTER TABLE rc_emp DISABLE ROW LEVEL SECURITY;
+
 -- relies_on adds dependencies the queries do not show.
 SELECT rc_declared(), rc_declared();
 UPDATE rc_clock SET t = t + 1;
