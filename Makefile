@@ -47,7 +47,7 @@ override COMPILER = $(CXX) $(CXXFLAGS)
 all: plcpp_compiler.so
 
 plcpp_compiler.so: $(COMPILER_OBJS)
-	$(CXX) $(CXXFLAGS) -shared -o $@ $^ -L$(LLVM_LIBDIR) -lclang-cpp $(LLVM_LINK)
+	$(CXX) $(CXXFLAGS) -shared -Wl,--build-id=sha1 -o $@ $^ -L$(LLVM_LIBDIR) -lclang-cpp $(LLVM_LINK)
 
 RUNTIME_HEADERS = $(wildcard runtime/include/plcpp/*.hpp)
 

@@ -154,12 +154,32 @@ std::string hex64(const std::string &text) {
 
 // The PCH depends on the runtime headers' content, the compiler and the flags. Its name is
 // runtime-<headers>-<flags>.pch, so that PCHs of older headers can be recognised and removed.
-std::string pch_path(const compile_options &o) {
+std::string pch_path(const compile_options &o, const std::string &stub) {
   std::string flags = CLANG_VERSION_STRING;
   for (const auto &a : base_argv(o))
     flags += "\n" + a;
+  flags += "\n" + stub;
   return o.pch_dir + "/runtime-" + runtime_headers_hash(o.include_dir) + "-" + hex64(flags) +
          ".pch";
+}
+
+// What the precompiled header holds: the unit's leading runtime includes (jit/source.cpp puts
+// plcpp/plcpp.hpp there, and plcpp/json.hpp when the code uses it), so that each variant has
+// its own PCH and a unit never pays for a header it does not include.
+std::string pch_stub(const std::string &source) {
+  std::string stub;
+  std::size_t at = 0;
+  while (at < source.size()) {
+    std::size_t end = source.find('\n', at);
+    if (end == std::string::npos) end = source.size();
+    std::string_view line(source.data() + at, end - at);
+    if (line.substr(0, 16) == "#include <plcpp/")
+      stub.append(line).append("\n");
+    else if (line.substr(0, 2) != "//")
+      break;
+    at = end + 1;
+  }
+  return stub.empty() ? "#include <plcpp/plcpp.hpp>\n" : stub;
 }
 
 // PCHs of other runtime headers (an older plcpp) are never used again.
@@ -176,7 +196,8 @@ void remove_stale_pchs(const std::string &dir, const std::string &current) {
 
 // Builds the PCH into a temporary file and renames it into place, so that concurrent builders
 // (several backends) never expose a half-written file.
-bool build_pch(const compile_options &o, const std::string &path, std::string &error) {
+bool build_pch(const compile_options &o, const std::string &stub, const std::string &path,
+               std::string &error) {
   std::vector<std::string> argv = base_argv(o);
   argv.insert(argv.end(),
               {"-fpch-instantiate-templates", "-x", "c++-header", pch_stub_file, "-o", path});
@@ -188,7 +209,7 @@ bool build_pch(const compile_options &o, const std::string &path, std::string &e
   llvm::sys::fs::create_directories(o.pch_dir);
   collector sink(4);
   clang::GeneratePCHAction action;
-  if (!run_action(*local, pch_stub_file, "#include <plcpp/plcpp.hpp>\n", action, sink, "")) {
+  if (!run_action(*local, pch_stub_file, stub, action, sink, "")) {
     llvm::sys::fs::remove(tmp);
     error = "building the precompiled runtime header failed";
     for (auto &d : sink.items)
@@ -223,12 +244,12 @@ void compile_impl(const compile_request &req, compile_result &out) {
     return;
   }
 
-  std::string pch;
+  std::string pch, stub = pch_stub(req.source);
   if (!o.pch_dir.empty()) {
-    pch = pch_path(o);
+    pch = pch_path(o, stub);
     if (!llvm::sys::fs::exists(pch)) {
       auto t0 = std::chrono::steady_clock::now();
-      if (!build_pch(o, pch, error)) pch.clear(); // compile without; slower but correct
+      if (!build_pch(o, stub, pch, error)) pch.clear(); // compile without; slower but correct
       out.pch_build_ms = ms_since(t0);
     }
   }
@@ -243,7 +264,7 @@ void compile_impl(const compile_request &req, compile_result &out) {
     if (!ok && !pch.empty() && attempt == 0 && pch_problem(sink.items)) {
       // A stale or damaged PCH: rebuild it once, or go on without it.
       llvm::sys::fs::remove(pch);
-      if (!build_pch(o, pch, error)) pch.clear();
+      if (!build_pch(o, stub, pch, error)) pch.clear();
       continue;
     }
     out.diagnostics = std::move(sink.items);

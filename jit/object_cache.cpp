@@ -12,6 +12,7 @@
 #include <llvm/Support/xxhash.h>
 
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -182,6 +183,50 @@ std::int64_t mtime(const std::string &path) {
 
 } // namespace
 
+// The GNU build ID of an ELF shared library (the linker's hash of its content), read from its
+// program headers: a few hundred bytes instead of the whole 15 MB file, which every new
+// backend would otherwise read and hash on its first call. Empty if the file has none.
+std::string build_id(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string id;
+  Elf64_Ehdr eh;
+  if (::pread(fd, &eh, sizeof eh, 0) == sizeof eh && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+      eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr) &&
+      eh.e_phnum < 64) {
+    std::vector<Elf64_Phdr> ph(eh.e_phnum);
+    ssize_t want = static_cast<ssize_t>(ph.size() * sizeof(Elf64_Phdr));
+    if (::pread(fd, ph.data(), static_cast<size_t>(want), static_cast<off_t>(eh.e_phoff)) == want)
+      for (const auto &p : ph) {
+        if (p.p_type != PT_NOTE || p.p_filesz > 4096 || !id.empty()) continue;
+        std::string notes(p.p_filesz, '\0');
+        if (::pread(fd, notes.data(), notes.size(), static_cast<off_t>(p.p_offset)) !=
+            static_cast<ssize_t>(notes.size()))
+          continue;
+        for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= notes.size();) {
+          Elf64_Nhdr n;
+          memcpy(&n, notes.data() + at, sizeof n);
+          size_t name_at = at + sizeof n, desc_at = name_at + ((n.n_namesz + 3) & ~3u);
+          size_t next = desc_at + ((n.n_descsz + 3) & ~3u);
+          if (next > notes.size()) break;
+          if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
+              memcmp(notes.data() + name_at, "GNU", 4) == 0) {
+            static const char hexdigits[] = "0123456789abcdef";
+            for (size_t i = 0; i < n.n_descsz; ++i) {
+              auto byte = static_cast<unsigned char>(notes[desc_at + i]);
+              id += hexdigits[byte >> 4];
+              id += hexdigits[byte & 15];
+            }
+            break;
+          }
+          at = next;
+        }
+      }
+  }
+  ::close(fd);
+  return id;
+}
+
 std::string environment(const std::string &include_dir, const std::string &compiler_library,
                         int opt_level, bool interrupt_checks, int server_version_num) {
   std::string env = "clang " CLANG_VERSION_STRING "\nllvm " LLVM_VERSION_STRING;
@@ -192,9 +237,13 @@ std::string environment(const std::string &include_dir, const std::string &compi
   env += interrupt_checks ? "\ninterrupt checks" : "\nno interrupt checks";
   env += "\nruntime abi " + std::to_string(PLCPP_RUNTIME_ABI);
   env += "\nruntime headers " + runtime_headers_hash(include_dir);
-  std::string library;
   env += "\ncompiler library ";
-  env += read_all(compiler_library, library) ? std::to_string(llvm::xxHash64(library)) : "missing";
+  std::string id = build_id(compiler_library), library;
+  if (!id.empty())
+    env += "build-id " + id;
+  else
+    env +=
+        read_all(compiler_library, library) ? std::to_string(llvm::xxHash64(library)) : "missing";
   env += "\ntarget " + host_target_description();
   env += "\npostgres " + std::to_string(server_version_num / 10000);
   return env;

@@ -31,8 +31,9 @@ struct entry_info {
 
 // The environment part of the key: every input except the source. Costs a read of the
 // runtime headers; callers compute it once per process and option set.
-// `compiler_library` (plcpp_compiler.so) is hashed whole: any rebuild of the compiler, even
-// one that only changes a pass, gives new keys.
+// `compiler_library` (plcpp_compiler.so) counts by its GNU build ID, the linker's hash of its
+// content (the Makefile asks for one), or by a hash of its bytes when it has none: any rebuild
+// of the compiler, even one that only changes a pass, gives new keys.
 std::string environment(const std::string &include_dir, const std::string &compiler_library,
                         int opt_level, bool interrupt_checks, int server_version_num);
 

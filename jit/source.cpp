@@ -251,6 +251,25 @@ void emit_yield(std::string &tu, const function_spec &spec, const std::string &r
         "  template <class E> static void row(const E &e) { yield(e); }\n};\n";
 }
 
+constexpr const char *runtime_include = "#include <plcpp/plcpp.hpp>\n";
+constexpr const char *json_include = "#include <plcpp/json.hpp>\n";
+
+bool is_identifier_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Does `name` occur in code (not a comment or literal) as a whole identifier? Also true for
+// the name inside an #include path (<plcpp/json.hpp>), which is what we want.
+bool names_identifier(std::string_view s, std::string_view name) {
+  for (std::size_t at = find_in_code(s, name, 0); at != std::string_view::npos;
+       at = find_in_code(s, name, at + 1)) {
+    bool starts = at == 0 || !is_identifier_char(s[at - 1]);
+    bool ends = at + name.size() == s.size() || !is_identifier_char(s[at + name.size()]);
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
 } // namespace
 
 std::string assemble(const function_spec &spec, const prepared_body &body) {
@@ -293,7 +312,7 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
 
   std::string tu;
   tu += "// plcpp: generated translation unit for function " + spec.name + "\n";
-  tu += "#include <plcpp/plcpp.hpp>\n";
+  tu += runtime_include;
   for (const auto &inc : body.includes)
     tu += inc;
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
@@ -354,6 +373,12 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
     break;
   }
   tu += "}\n";
+  // nlohmann/json is the heaviest header of the runtime (it grows the precompiled header from
+  // 17 to 27 MB, and every compile pays for that size), so only units that name it include it.
+  if (names_identifier(tu, "json") || names_identifier(tu, "nlohmann")) {
+    std::size_t after = tu.find(runtime_include) + std::string_view(runtime_include).size();
+    tu.insert(after, json_include);
+  }
   return tu;
 }
 

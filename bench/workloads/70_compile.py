@@ -6,6 +6,9 @@ once in the postmaster). For each body, each run: empty the cluster's compiled-c
 cache key: a real compile) without compiling it (check_function_bodies = off), then time
   - its first call in a new session: compile + load ("empty cache"),
   - its first call in another new session: load the object the first one stored ("warm").
+On the plain server it also times LOAD 'plcpp' alone: the part of a warm first call that is
+loading plcpp.so and libLLVM (the empty-cache first call there also loads the compiler library,
+plcpp_compiler.so with libclang-cpp; the preloaded server's figures leave both out).
 Each measurement is the first statement of a fresh psql session (connection time excluded).
 """
 import uuid
@@ -40,6 +43,9 @@ COLD_MS = {"trivial": 20, "20-line <string>/<vector>": 150}
 WARM_MS = {"plain": 20, "preloaded": 5}
 
 
+LOAD_CASE = "plain: LOAD 'plcpp' in a new session (plcpp.so and libLLVM)"
+
+
 def label(server, body, warm):
     what = "first call in a new session, warm cache" if warm else "first call, empty cache"
     return f"{server}: {body} body, {what}"
@@ -70,6 +76,9 @@ def measure(ctx, s):
             out[label(name, body_name, True)] = warm
         out[f"{name}: SELECT 1 in a new session"] = [
             ctx.timed(server, "SELECT 1") for _ in range(s.compile_runs)]
+    # Without preload, a new session's first call loads plcpp.so and libLLVM: that share of
+    # the warm first call, on its own.
+    out[LOAD_CASE] = [ctx.timed("main", "LOAD 'plcpp'") for _ in range(s.compile_runs)]
     return out
 
 
@@ -82,6 +91,7 @@ def workload(s):
             cases.append(Case(label(name, body_name, True), "", "plcpp",
                               target=Target(ms=WARM_MS[name])))
         cases.append(Case(f"{name}: SELECT 1 in a new session", "", "baseline"))
+    cases.append(Case(LOAD_CASE, "", "baseline"))
     return Workload(
         title="Compile: first calls with an empty and a warm compiled-code cache",
         description="Each time is the first statement of a new session. `plain`: a default "

@@ -57,7 +57,7 @@ bool is_hex_key(const std::string &key) {
          });
 }
 
-// Stands for plcpp_compiler.so, whose bytes are part of the environment: any existing file.
+// Stands for plcpp_compiler.so, whose build ID (or bytes) is part of the environment.
 const std::string &test_compiler_library() {
   static const std::string path = "/proc/self/exe";
   return path;
@@ -218,6 +218,30 @@ TEST_F(ObjectCache, KeyChangesWithTheEnvironment) {
       cache::environment(PLCPP_TEST_INCLUDE_DIR, test_compiler_library(), 2, true, 150007);
   EXPECT_EQ(minor, env);
   EXPECT_EQ(cache::make_key(source, minor), key);
+}
+
+// The compiler library counts by its GNU build ID (read from its ELF notes, not the whole
+// file), and by its bytes when it has none.
+TEST_F(ObjectCache, CompilerLibraryCountsByBuildIdOrContent) {
+  std::string env = test_environment();
+  std::size_t at = env.find("compiler library build-id ");
+  ASSERT_NE(at, std::string::npos) << env; // the test binary is linked with a build ID
+  std::string id = env.substr(at + 26, env.find('\n', at) - at - 26);
+  EXPECT_GE(id.size(), 16u);
+  EXPECT_TRUE(std::all_of(id.begin(), id.end(), [](char c) { return isxdigit(c); })) << id;
+
+  auto write = [&](const std::string &name, const std::string &bytes) {
+    std::string path = dir + "/" + name;
+    FILE *f = fopen(path.c_str(), "wb");
+    fwrite(bytes.data(), 1, bytes.size(), f);
+    fclose(f);
+    return path;
+  };
+  std::string a = write("a.so", "no ELF here"), b = write("b.so", "no ELF here either");
+  std::string env_a = cache::environment(PLCPP_TEST_INCLUDE_DIR, a, 2, true, 150004);
+  EXPECT_EQ(env_a.find("build-id"), std::string::npos);
+  EXPECT_NE(env_a, cache::environment(PLCPP_TEST_INCLUDE_DIR, b, 2, true, 150004));
+  EXPECT_EQ(env_a, cache::environment(PLCPP_TEST_INCLUDE_DIR, a, 2, true, 150004));
 }
 
 TEST_F(ObjectCache, EnvironmentChangesWithTheRuntimeHeaders) {

@@ -11,8 +11,8 @@
 // The old tag names of the SQL types, for readable test cases.
 inline plcpp::jit::type_ref ty(const std::string &tag) {
   static const std::pair<const char *, unsigned> oids[] = {
-      {"bool_", 16},   {"int2", 21},    {"int4", 23}, {"int8", 20}, {"oid", 26},
-      {"float4", 700}, {"float8", 701}, {"text", 25}, {"name", 19}};
+      {"bool_", 16},   {"int2", 21}, {"int4", 23}, {"int8", 20},  {"oid", 26},    {"float4", 700},
+      {"float8", 701}, {"text", 25}, {"name", 19}, {"json", 114}, {"jsonb", 3802}};
   for (const auto &[t, oid] : oids)
     if (tag == t) return *plcpp::jit::builtin_type(oid);
   throw std::invalid_argument("unknown tag " + tag);
@@ -265,6 +265,30 @@ TEST(Assemble, BodyIsPlacedUnderLineOne) {
   EXPECT_TRUE(contains(tu, "return ::plcpp::detail::result<std::int32_t>("
                            "plcpp_frame, plcpp_fn::plcpp_body(), 23);"))
       << tu;
+}
+
+// nlohmann/json is included only by units that name it (it is the heaviest runtime header).
+TEST(Assemble, IncludesJsonOnlyWhenTheCodeNamesIt) {
+  const std::string json_include = "#include <plcpp/plcpp.hpp>\n#include <plcpp/json.hpp>\n";
+  EXPECT_FALSE(contains(assemble_body(make_spec({}, "int4", true, "return 1;")), "json.hpp"));
+  // In a comment or a literal, or as part of a longer name, it is not a use.
+  EXPECT_FALSE(contains(assemble_body(make_spec({}, "text", true,
+                                                "// json\nint jsonish = 1; /* nlohmann */\n"
+                                                "return std::string(\"json\") + R\"(json)\";")),
+                        "json.hpp"));
+  EXPECT_TRUE(contains(
+      assemble_body(make_spec({}, "int4", true, "json j = {{\"a\", 1}};\nreturn j.size();")),
+      json_include));
+  EXPECT_TRUE(
+      contains(assemble_body(make_spec({}, "int4", true, "nlohmann::json j;\nreturn j.is_null();")),
+               json_include));
+  // A json or jsonb argument or result names ::plcpp::json in the generated wrapper.
+  EXPECT_TRUE(contains(assemble_body(make_spec({P("j", "jsonb")}, "int4", true, "return 1;")),
+                       json_include));
+  EXPECT_TRUE(contains(assemble_body(make_spec({}, "json", true, "return {};")), json_include));
+  EXPECT_TRUE(
+      contains(assemble_body(make_spec({}, "int4", true, "#include <plcpp/json.hpp>\nreturn 1;")),
+               json_include));
 }
 
 TEST(Assemble, NotStrictUsesOptionalParameters) {
