@@ -28,8 +28,8 @@ void plcpp_define_gucs(void) {
   DefineCustomBoolVariable(
       "plcpp.interrupt_checks",
       "Makes every loop in PL/C++ functions compiled afterwards stop on cancel and timeouts.",
-      "Off leaves hot numeric loops free to be vectorized, but such a loop then cannot be "
-      "interrupted.",
+      "Numeric loops are vectorized either way (one check per vector iteration); off saves "
+      "that check, but such a loop then cannot be interrupted.",
       &plcpp_interrupt_checks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomStringVariable(
       "plcpp.memo_schema", "Schema in which [[plcpp::memoize]] functions build their views.",

@@ -26,6 +26,6 @@ inline const std::vector<std::string> &common_flags() {
 
 // Bump when the code generation steps after Clang change (interrupt checks, static
 // initialization, target options): part of the object cache key.
-inline constexpr int codegen_version = 2;
+inline constexpr int codegen_version = 3;
 
 } // namespace plcpp::jit

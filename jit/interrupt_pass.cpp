@@ -3,10 +3,16 @@
 
 #include <llvm/ADT/SmallPtrSet.h>
 #include <llvm/Analysis/CFG.h>
+#include <llvm/Analysis/LoopInfo.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Transforms/InstCombine/InstCombine.h>
+#include <llvm/Transforms/Scalar/LoopUnrollPass.h>
+#include <llvm/Transforms/Scalar/SimplifyCFG.h>
 #include <llvm/Transforms/Utils/BasicBlockUtils.h>
+#include <llvm/Transforms/Vectorize/LoopVectorize.h>
 
 #include <vector>
 
@@ -62,7 +68,114 @@ void allow_unwinding(llvm::Module &m) {
   }
 }
 
+bool is_check(const llvm::Instruction &i) {
+  auto *call = llvm::dyn_cast<llvm::CallBase>(&i);
+  const llvm::Function *callee = call ? call->getCalledFunction() : nullptr;
+  return callee && callee->getName() == interrupt_check_symbol;
+}
+
+bool loop_has_check(const llvm::Loop &loop) {
+  for (const llvm::BasicBlock *bb : loop.blocks())
+    for (const llvm::Instruction &i : *bb)
+      if (is_check(i)) return true;
+  return false;
+}
+
+// If `call` is the check of an innermost loop that calls nothing else (a numeric loop the
+// check alone keeps from being vectorized), removes it with its test of the flag: the block
+//   P: %p = load volatile InterruptPending; br (%p != 0), T, S     T: call check; br S
+// becomes P: br S (the test may read `== 0`, its successors swapped). Only a plain call qualifies:
+// a check that inlining turned into an invoke unwinds to a landing pad, and that edge must stay.
+bool remove_check_of_simple_loop(llvm::CallInst &call, llvm::LoopInfo &loops) {
+  llvm::BasicBlock *then = call.getParent();
+  llvm::BasicBlock *pred = then->getSinglePredecessor();
+  auto *jump = llvm::dyn_cast<llvm::BranchInst>(then->getTerminator());
+  if (!pred || !jump || jump->isConditional() || then->size() != 2) return false;
+  llvm::BasicBlock *after = jump->getSuccessor(0);
+  auto *test = llvm::dyn_cast<llvm::BranchInst>(pred->getTerminator());
+  if (!test || !test->isConditional() ||
+      !((test->getSuccessor(0) == then && test->getSuccessor(1) == after) ||
+        (test->getSuccessor(0) == after && test->getSuccessor(1) == then)))
+    return false;
+  // The optimizer may have turned `!= 0` into `== 0` with the successors swapped.
+  auto *cmp = llvm::dyn_cast<llvm::ICmpInst>(test->getCondition());
+  auto *flag = cmp ? llvm::dyn_cast<llvm::LoadInst>(cmp->getOperand(0)) : nullptr;
+  auto *zero = cmp ? llvm::dyn_cast<llvm::ConstantInt>(cmp->getOperand(1)) : nullptr;
+  if (!flag || !zero || !zero->isZero() || !cmp->isEquality() || !flag->isVolatile() ||
+      !cmp->hasOneUse() || !flag->hasOneUse() ||
+      flag->getPointerOperand()->stripPointerCasts()->getName() != interrupt_flag_symbol)
+    return false;
+  llvm::Loop *loop = loops.getLoopFor(pred);
+  if (!loop || !loop->isInnermost() || !loop->contains(then)) return false;
+  for (const llvm::BasicBlock *bb : loop->blocks())
+    for (const llvm::Instruction &i : *bb) {
+      if (&i == &call) continue;
+      if (llvm::isa<llvm::InvokeInst>(i)) return false;
+      if (auto *other = llvm::dyn_cast<llvm::CallInst>(&i))
+        if (!llvm::isa<llvm::IntrinsicInst>(other)) return false;
+    }
+
+  after->removePredecessor(then);
+  llvm::BranchInst::Create(after, test);
+  test->eraseFromParent();
+  cmp->eraseFromParent();
+  flag->eraseFromParent();
+  then->eraseFromParent();
+  return true;
+}
+
 } // namespace
+
+llvm::PreservedAnalyses vectorize_checked_loops_pass::run(llvm::Module &m,
+                                                          llvm::ModuleAnalysisManager &mam) {
+  llvm::GlobalVariable *flag = m.getNamedGlobal(interrupt_flag_symbol);
+  llvm::Function *check = m.getFunction(interrupt_check_symbol);
+  if (!flag || !check) return llvm::PreservedAnalyses::all();
+  auto &fam = mam.getResult<llvm::FunctionAnalysisManagerModuleProxy>(m).getManager();
+  llvm::MDNode *unlikely = llvm::MDBuilder(m.getContext()).createBranchWeights(1, 1 << 20);
+
+  llvm::FunctionPassManager vectorize;
+  vectorize.addPass(llvm::LoopVectorizePass());
+  vectorize.addPass(llvm::InstCombinePass());
+  vectorize.addPass(llvm::SimplifyCFGPass());
+  // As the -O2 pipeline does after vectorizing; a loop that did not vectorize (64-bit
+  // multiply-high has no vector form here) is at least unrolled, as it would be unchecked.
+  vectorize.addPass(llvm::LoopUnrollPass(llvm::LoopUnrollOptions(2)));
+  vectorize.addPass(llvm::InstCombinePass());
+
+  bool changed = false;
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration()) continue;
+    std::vector<llvm::CallInst *> calls;
+    for (llvm::BasicBlock &bb : f)
+      for (llvm::Instruction &i : bb)
+        if (auto *call = llvm::dyn_cast<llvm::CallInst>(&i); call && is_check(*call))
+          calls.push_back(call);
+    if (calls.empty()) continue;
+    llvm::LoopInfo &loops = fam.getResult<llvm::LoopAnalysis>(f);
+    bool removed = false;
+    for (llvm::CallInst *call : calls)
+      removed |= remove_check_of_simple_loop(*call, loops);
+    if (!removed) continue;
+    changed = true;
+    fam.invalidate(f, llvm::PreservedAnalyses::none());
+    vectorize.run(f, fam);
+    // Every loop gets its check back, at its latch: the vector loop, and the scalar one that
+    // runs the remaining iterations (or the original loop, if it did not vectorize).
+    llvm::LoopInfo &after = fam.getResult<llvm::LoopAnalysis>(f);
+    std::vector<llvm::BasicBlock *> latches;
+    for (llvm::Loop *loop : after.getLoopsInPreorder())
+      if (!loop_has_check(*loop)) {
+        llvm::SmallVector<llvm::BasicBlock *, 4> these;
+        loop->getLoopLatches(these);
+        latches.insert(latches.end(), these.begin(), these.end());
+      }
+    for (llvm::BasicBlock *latch : latches)
+      insert_check(latch, flag, check, unlikely);
+    fam.invalidate(f, llvm::PreservedAnalyses::none());
+  }
+  return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
+}
 
 llvm::PreservedAnalyses interrupt_checks_pass::run(llvm::Module &m, llvm::ModuleAnalysisManager &) {
   inserted_last_run = 0;

@@ -13,8 +13,10 @@
 // is interrupted) and the check survives inlining as an invoke where needed. (Inserted after
 // optimization, checks would keep loops vectorizable, but landing pads removed by then could
 // not be recovered: an interrupted loop inside spi::subtransaction left the subtransaction
-// open.) The cost: a loop with a check is not vectorized; plcpp.interrupt_checks = off turns
-// the checks off for hot numeric code (bench/workloads/30_arith_loop.py measures the difference).
+// open.) A check alone would keep a numeric loop from being vectorized or interleaved, so
+// vectorize_checked_loops_pass (below) takes it out of such loops after the optimizer,
+// vectorizes, and puts it back at the latches (bench/workloads/30_arith_loop.py measures
+// what is left of the cost).
 //
 // The check is a plain call, not an invoke: when the loop itself sits inside a try block or
 // next to locals with destructors in the same function, the exception passes that frame
@@ -43,6 +45,16 @@ inline constexpr const char *interrupt_check_symbol = "plcpp_check_interrupts";
 struct interrupt_checks_pass : llvm::PassInfoMixin<interrupt_checks_pass> {
   llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
   static bool isRequired() { return true; } // also at -O0
+};
+
+// Runs after the optimization pipeline and wins back vectorization: an innermost loop whose only
+// call is its check loses the check, the loop vectorizer runs on its function, and then every
+// loop of that function without a check gets one at its latch (the vector loop checks once per
+// vector iteration). A plain call stays a plain call in the same function, so the unwinding
+// paths the optimizer built around the early check stay right; checks that became invokes are
+// left alone.
+struct vectorize_checked_loops_pass : llvm::PassInfoMixin<vectorize_checked_loops_pass> {
+  llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
 };
 
 // How many checks the last run inserted (for tests).
