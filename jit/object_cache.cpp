@@ -8,6 +8,7 @@
 
 #include <clang/Basic/Version.inc>
 #include <llvm/Config/llvm-config.h>
+#include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/SHA256.h>
 #include <llvm/Support/xxhash.h>
 
@@ -211,12 +212,7 @@ std::string build_id(const std::string &path) {
           if (next > notes.size()) break;
           if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
               memcmp(notes.data() + name_at, "GNU", 4) == 0) {
-            static const char hexdigits[] = "0123456789abcdef";
-            for (size_t i = 0; i < n.n_descsz; ++i) {
-              auto byte = static_cast<unsigned char>(notes[desc_at + i]);
-              id += hexdigits[byte >> 4];
-              id += hexdigits[byte & 15];
-            }
+            id = llvm::toHex(llvm::StringRef(notes.data() + desc_at, n.n_descsz), true);
             break;
           }
           at = next;
@@ -254,15 +250,7 @@ std::string make_key(std::string_view source, const std::string &environment) {
   sha.update(environment);
   sha.update(llvm::StringRef("\n--\n"));
   sha.update(llvm::StringRef(source.data(), source.size()));
-  llvm::StringRef digest = sha.final();
-  static const char hexdigits[] = "0123456789abcdef";
-  std::string key;
-  for (size_t i = 0; i < 16; ++i) {
-    auto byte = static_cast<unsigned char>(digest[i]);
-    key += hexdigits[byte >> 4];
-    key += hexdigits[byte & 15];
-  }
-  return key;
+  return llvm::toHex(sha.final().take_front(16), /*LowerCase=*/true);
 }
 
 lookup_result find(const std::string &dir, const std::string &key) noexcept {
