@@ -184,40 +184,47 @@ std::int64_t mtime(const std::string &path) {
 
 } // namespace
 
+// The GNU build ID in an ELF note segment, as hex; empty if it holds none.
+std::string build_id_in_notes(std::string_view notes) {
+  for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= notes.size();) {
+    Elf64_Nhdr n;
+    memcpy(&n, notes.data() + at, sizeof n);
+    size_t name_at = at + sizeof n, desc_at = name_at + ((n.n_namesz + 3) & ~3u);
+    size_t next = desc_at + ((n.n_descsz + 3) & ~3u);
+    if (next > notes.size()) break;
+    if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
+        notes.substr(name_at, 4) == std::string_view("GNU", 4))
+      return llvm::toHex(llvm::StringRef(notes.data() + desc_at, n.n_descsz), /*LowerCase=*/true);
+    at = next;
+  }
+  return {};
+}
+
 // The GNU build ID of an ELF shared library (the linker's hash of its content), read from its
 // program headers: a few hundred bytes instead of the whole 15 MB file, which every new
 // backend would otherwise read and hash on its first call. Empty if the file has none.
 std::string build_id(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
+  auto read_at = [fd](void *into, size_t size, off_t offset) {
+    return ::pread(fd, into, size, offset) == static_cast<ssize_t>(size);
+  };
   std::string id;
   Elf64_Ehdr eh;
-  if (::pread(fd, &eh, sizeof eh, 0) == sizeof eh && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+  std::vector<Elf64_Phdr> ph;
+  if (read_at(&eh, sizeof eh, 0) && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
       eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr) &&
       eh.e_phnum < 64) {
-    std::vector<Elf64_Phdr> ph(eh.e_phnum);
-    ssize_t want = static_cast<ssize_t>(ph.size() * sizeof(Elf64_Phdr));
-    if (::pread(fd, ph.data(), static_cast<size_t>(want), static_cast<off_t>(eh.e_phoff)) == want)
-      for (const auto &p : ph) {
-        if (p.p_type != PT_NOTE || p.p_filesz > 4096 || !id.empty()) continue;
-        std::string notes(p.p_filesz, '\0');
-        if (::pread(fd, notes.data(), notes.size(), static_cast<off_t>(p.p_offset)) !=
-            static_cast<ssize_t>(notes.size()))
-          continue;
-        for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= notes.size();) {
-          Elf64_Nhdr n;
-          memcpy(&n, notes.data() + at, sizeof n);
-          size_t name_at = at + sizeof n, desc_at = name_at + ((n.n_namesz + 3) & ~3u);
-          size_t next = desc_at + ((n.n_descsz + 3) & ~3u);
-          if (next > notes.size()) break;
-          if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
-              memcmp(notes.data() + name_at, "GNU", 4) == 0) {
-            id = llvm::toHex(llvm::StringRef(notes.data() + desc_at, n.n_descsz), true);
-            break;
-          }
-          at = next;
-        }
-      }
+    ph.resize(eh.e_phnum);
+    if (!read_at(ph.data(), ph.size() * sizeof(Elf64_Phdr), static_cast<off_t>(eh.e_phoff)))
+      ph.clear();
+  }
+  for (const auto &p : ph) {
+    if (p.p_type != PT_NOTE || p.p_filesz > 4096) continue;
+    std::string notes(p.p_filesz, '\0');
+    if (read_at(notes.data(), notes.size(), static_cast<off_t>(p.p_offset)))
+      id = build_id_in_notes(notes);
+    if (!id.empty()) break;
   }
   ::close(fd);
   return id;
