@@ -3,6 +3,7 @@
 #include "build.h"
 
 #include "../jit/compiler.h"
+#include "../jit/core_unit.h"
 #include "../jit/engine.h"
 #include "../jit/object_cache.h"
 #include "../jit/source.h"
@@ -262,10 +263,16 @@ plcpp::jit::function_spec make_spec(const build_input &in) {
   return spec;
 }
 
+// One translation unit of a function and its object cache key.
+struct unit {
+  std::string source;
+  std::string key;
+};
+
 // What build_prepare() made for the steps after it.
 struct build_plan {
-  std::string source; // the translation unit
-  std::string key;    // its object cache key
+  unit full; // the regular unit (runtime header)
+  unit core; // the core unit (jit/core_unit.h), when the function qualifies; else empty
   std::string cache_dir, module_name, function, include_dir, compiler_library;
   int opt_level = 2;
   bool interrupt_checks = true;
@@ -298,8 +305,13 @@ bool prepare_impl(const build_input &in) {
   const std::string &env = environment_for(in.include_dir, in.compiler_library, in.opt_level,
                                            in.interrupt_checks, in.server_version_num);
 
-  plan.source = plcpp::jit::assemble(spec, body);
-  plan.key = plcpp::jit::cache::make_key(plan.source, env);
+  plan.full.source = plcpp::jit::assemble(spec, body);
+  plan.full.key = plcpp::jit::cache::make_key(plan.full.source, env);
+  plan.core = {};
+  if (auto core = plcpp::jit::assemble_core(spec, body)) {
+    plan.core.source = std::move(*core);
+    plan.core.key = plcpp::jit::cache::make_key(plan.core.source, env);
+  }
   plan.cache_dir = in.cache_dir;
   plan.module_name = in.module_name;
   plan.function = in.signature;
@@ -323,11 +335,11 @@ bool load_object(std::string_view object, build_output &out) {
   return true;
 }
 
-bool load_cached_impl(build_output &out) {
-  auto found = plcpp::jit::cache::find(plan.cache_dir, plan.key);
+bool load_cached_unit(const unit &u, build_output &out) {
+  auto found = plcpp::jit::cache::find(plan.cache_dir, u.key);
   if (found.status == plcpp::jit::cache::lookup_status::damaged)
     report.cache_problem = "removed damaged compiled-code cache file for " + plan.function +
-                           " (key " + plan.key + "): " + found.problem;
+                           " (key " + u.key + "): " + found.problem;
   if (found.status != plcpp::jit::cache::lookup_status::hit) return false;
   if (!load_object(found.object, out)) {
     // A valid file that does not link (e.g. a symbol the runtime no longer has): compile.
@@ -339,13 +351,22 @@ bool load_cached_impl(build_output &out) {
   }
   report.warnings = found.info.warnings;
   out.cache_hit = true;
-  plcpp::jit::cache::count_hit(plan.cache_dir, plan.key);
+  plcpp::jit::cache::count_hit(plan.cache_dir, u.key);
   return true;
 }
 
-bool compile_impl(build_output &out) {
+// The core unit's object, if the function has one, else the regular one: a core unit that
+// did not compile left no object, so a session after that finds the regular one.
+bool load_cached_impl(build_output &out) {
+  return (!plan.core.key.empty() && load_cached_unit(plan.core, out)) ||
+         load_cached_unit(plan.full, out);
+}
+
+// Compiles, stores and loads one unit. `quiet`: a failure leaves no diagnostics (a core unit
+// that needs the full header after all).
+bool compile_unit(const unit &u, build_output &out, bool quiet) {
   plcpp::jit::compile_request request;
-  request.source = plan.source;
+  request.source = u.source;
   request.module_name = plan.module_name;
   request.options.include_dir = plan.include_dir;
   request.options.pch_dir = plan.cache_dir;
@@ -362,10 +383,11 @@ bool compile_impl(build_output &out) {
   }
   double total_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  out.compile_ms = compiled.frontend_ms;
-  out.codegen_ms = compiled.optimize_ms + compiled.emit_ms;
-  out.pch_ms = compiled.pch_build_ms;
+  out.compile_ms += compiled.frontend_ms;
+  out.codegen_ms += compiled.optimize_ms + compiled.emit_ms;
+  out.pch_ms += compiled.pch_build_ms;
   out.interrupt_checks = compiled.interrupt_checks;
+  if (!compiled.ok && quiet) return false;
   for (auto &d : compiled.diagnostics)
     (d.level == plcpp::jit::diagnostic::severity::warning ? report.warnings : report.diagnostics)
         .push_back(d);
@@ -375,7 +397,7 @@ bool compile_impl(build_output &out) {
   }
 
   plcpp::jit::cache::entry_info info;
-  info.key = plan.key;
+  info.key = u.key;
   info.function = plan.function;
   info.compile_ms = total_ms - compiled.pch_build_ms;
   info.compiled_at = std::time(nullptr);
@@ -383,6 +405,11 @@ bool compile_impl(build_output &out) {
   if (!plcpp::jit::cache::store(plan.cache_dir, compiled.object, info, report.cache_problem))
     report.cache_unwritable = true;
   return load_object(compiled.object, out);
+}
+
+bool compile_impl(build_output &out) {
+  if (!plan.core.source.empty() && compile_unit(plan.core, out, true)) return true;
+  return compile_unit(plan.full, out, false);
 }
 
 template <class F> bool guarded(F &&f) noexcept {
@@ -437,7 +464,7 @@ const build_result_cache &build_result_cache_attribute() noexcept {
 }
 
 const char *build_cache_key() noexcept {
-  return plan.key.c_str();
+  return plan.full.key.c_str();
 }
 
 bool build_load_cached(build_output &out) noexcept {

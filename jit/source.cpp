@@ -141,6 +141,10 @@ type_ref text_form_type(std::uint32_t oid) {
   return {"::plcpp::datum", "::plcpp::datum", oid};
 }
 
+bool is_keyword(std::string_view word) noexcept {
+  return std::find(keywords.begin(), keywords.end(), word) != keywords.end();
+}
+
 const char *invalid_parameter_name(std::string_view name) {
   if (name.empty()) return "it is empty";
   if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
@@ -148,8 +152,7 @@ const char *invalid_parameter_name(std::string_view name) {
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
       return "a C++ identifier has only letters, digits and '_'";
-  if (std::find(keywords.begin(), keywords.end(), name) != keywords.end())
-    return "it is a C++ keyword";
+  if (is_keyword(name)) return "it is a C++ keyword";
   // Object-like macros of the C/C++ library that every body sees.
   for (std::string_view macro : {"errno", "math_errhandling", "assert", "offsetof", "stdin",
                                  "stdout", "stderr", "setjmp", "va_arg", "va_start", "va_end"})

@@ -83,6 +83,9 @@ prepared_body prepare_body(std::string_view body);
 // reserved)? Returns nullptr if yes, else the reason.
 const char *invalid_parameter_name(std::string_view name);
 
+// Is `word` a C++ keyword (or `plcpp`, which the generated code reserves)?
+bool is_keyword(std::string_view word) noexcept;
+
 // The whole translation unit. Call only when spec is valid (names checked) and the prepared
 // body has no errors.
 std::string assemble(const function_spec &spec, const prepared_body &body);

@@ -2,6 +2,7 @@
 // jit/source.h, against runtime/include of this checkout. Slower than the other tests, so
 // each case checks several things.
 #include "jit/compiler.h"
+#include "jit/core_unit.h"
 #include "jit/interrupt_pass.h"
 #include "jit/source.h"
 #include "jit/static_init.h"
@@ -142,6 +143,43 @@ TEST_F(Compiler, ValidBodyCompilesWithPch) {
   EXPECT_GT(r.emit_ms, 0);
   EXPECT_TRUE(with_level(r, diagnostic::severity::error).empty()) << describe(r.diagnostics);
   EXPECT_GT(r.frontend_ms, 0);
+}
+
+// Core units (jit/core_unit.h): plcpp/core.hpp only, with the same range checks and
+// interrupt checks as regular units; one that needs more fails to compile (build.cpp then
+// compiles the regular unit).
+TEST_F(Compiler, CoreUnitsCompileWithTheCoreHeaderOnly) {
+  auto core_compile = [](const std::string &body, const char *module) {
+    function_spec spec = int4_function(body, {P("a", "int4"), P("d", "float8")});
+    auto tu = plcpp::jit::assemble_core(spec, plcpp::jit::prepare_body(spec.body));
+    EXPECT_TRUE(tu) << body;
+    compile_request request;
+    request.source = tu.value_or("");
+    request.module_name = module;
+    request.options.include_dir = PLCPP_TEST_INCLUDE_DIR;
+    request.options.pch_dir = shared_pch_dir;
+    return plcpp::jit::compile(request);
+  };
+  compile_result plain = core_compile("return a + 1;", "unit_core_plain");
+  ASSERT_TRUE(plain.ok) << describe(plain.diagnostics);
+  EXPECT_TRUE(defines(plain, "plcpp_entry"));
+  EXPECT_EQ(plain.interrupt_checks, 0u);
+
+  // double -> int32_t is range-checked by the same code as plcpp::ret (core.hpp).
+  compile_result narrowed = core_compile("return d * 2;", "unit_core_checked");
+  ASSERT_TRUE(narrowed.ok) << describe(narrowed.diagnostics);
+  EXPECT_TRUE(references(narrowed, "_ZN5plcpp6detail25throw_result_out_of_rangeEPKcS2_"));
+
+  compile_result loop =
+      core_compile("std::int64_t s = 0;\nwhile (s >= 0) s += a;\nreturn 0;", "unit_core_loop");
+  ASSERT_TRUE(loop.ok) << describe(loop.diagnostics);
+  EXPECT_GE(loop.interrupt_checks, 1u);
+  EXPECT_TRUE(references(loop, plcpp::jit::interrupt_check_symbol));
+
+  // <cmath>'s M_PI passes the lexical test but is not in the core header: the compile fails.
+  compile_result needs_more = core_compile("return M_PI * a;", "unit_core_needs_more");
+  EXPECT_FALSE(needs_more.ok);
+  EXPECT_FALSE(with_level(needs_more, diagnostic::severity::error).empty());
 }
 
 TEST_F(Compiler, ValidBodyCompilesWithoutPch) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "core.hpp"
 #include "oids.hpp"
 
 #include <chrono>
@@ -48,41 +49,6 @@ template <class T> struct optional_of<std::optional<T>> {
   static constexpr bool value = true;
   using type = T;
 };
-
-[[noreturn]] PLCPP_API void throw_result_out_of_range(const char *from, const char *to);
-
-template <class T> constexpr const char *arithmetic_name() {
-  if constexpr (std::is_floating_point_v<T>)
-    return sizeof(T) == 4 ? "float" : "double";
-  else if constexpr (std::is_signed_v<T>)
-    return sizeof(T) == 2 ? "int16_t" : sizeof(T) == 4 ? "int32_t" : "int64_t";
-  else
-    return "an unsigned integer";
-}
-
-// A returned value converted to the declared C++ type T, range-checked where C++ would
-// silently truncate (int64_t returned from a function declared RETURNS int, 1e300 as
-// float4): SQLSTATE 22003 instead of a wrong value.
-template <class T, class U> T checked(U &&v) {
-  using D = std::remove_cvref_t<U>;
-  if constexpr (std::is_arithmetic_v<T> && std::is_arithmetic_v<D> && !std::is_same_v<T, D> &&
-                !std::is_same_v<T, bool> && !std::is_same_v<D, bool>) {
-    bool ok = true;
-    if constexpr (std::is_integral_v<T> && std::is_integral_v<D>) {
-      ok = std::in_range<T>(v);
-    } else if constexpr (std::is_integral_v<T>) { // from floating point
-      constexpr long double lo = static_cast<long double>(std::numeric_limits<T>::min());
-      constexpr long double hi = static_cast<long double>(std::numeric_limits<T>::max()) + 1.0L;
-      ok = v >= lo && v < hi; // false for NaN
-    } else if constexpr (std::is_floating_point_v<D> && sizeof(T) < sizeof(D)) {
-      ok = !std::isfinite(v) || std::isfinite(static_cast<T>(v));
-    }
-    if (!ok) throw_result_out_of_range(arithmetic_name<D>(), arithmetic_name<T>());
-    return static_cast<T>(v);
-  } else {
-    return T(std::forward<U>(v));
-  }
-}
 
 // Is T a time point of clock C with a coarser duration than D (floor, don't refuse)?
 template <class T, class C, class D> struct coarser_time_point : std::false_type {};
@@ -204,26 +170,16 @@ template <class I> struct integer_traits {
     };
     if (t == oids::int2) {
       check(std::numeric_limits<std::int16_t>::min(), std::numeric_limits<std::int16_t>::max());
-      return static_cast<raw_datum>(static_cast<std::intptr_t>(static_cast<std::int16_t>(v)));
+      return integer_datum(static_cast<std::int16_t>(v));
     }
     if (t == oids::int4) {
       check(std::numeric_limits<std::int32_t>::min(), std::numeric_limits<std::int32_t>::max());
-      return static_cast<raw_datum>(static_cast<std::intptr_t>(static_cast<std::int32_t>(v)));
+      return integer_datum(static_cast<std::int32_t>(v));
     }
-    if (t == oids::float4) {
-      float f = static_cast<float>(v);
-      std::uint32_t bits;
-      std::memcpy(&bits, &f, sizeof bits);
-      return bits;
-    }
-    if (t == oids::float8) {
-      double f = static_cast<double>(v);
-      raw_datum bits;
-      std::memcpy(&bits, &f, sizeof bits);
-      return bits;
-    }
+    if (t == oids::float4) return float4_datum(static_cast<float>(v));
+    if (t == oids::float8) return float8_datum(static_cast<double>(v));
     check(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
-    return static_cast<raw_datum>(static_cast<std::int64_t>(v));
+    return integer_datum(static_cast<std::int64_t>(v));
   }
 };
 
@@ -233,15 +189,9 @@ template <class F> struct float_traits {
   }
   static bool writes(Oid t) noexcept { return t == oids::float4 || t == oids::float8; }
   static F from_datum(raw_datum d, Oid t) {
-    if (t == oids::float4) {
-      float v;
-      std::uint32_t bits = static_cast<std::uint32_t>(d);
-      std::memcpy(&v, &bits, sizeof v);
-      return static_cast<F>(v);
-    }
+    if (t == oids::float4) return static_cast<F>(datum_float4(d));
     if (t == oids::float8) {
-      double v;
-      std::memcpy(&v, &d, sizeof v);
+      double v = datum_float8(d);
       if constexpr (sizeof(F) < sizeof(double))
         if (std::isfinite(v) && !std::isfinite(static_cast<F>(v)))
           throw_out_of_range(value_traits<F>::cpp_name, t);
@@ -254,14 +204,9 @@ template <class F> struct float_traits {
     if (t == oids::float4) {
       float f = static_cast<float>(v);
       if (std::isinf(f) && !std::isinf(v)) throw_out_of_range(value_traits<F>::cpp_name, t);
-      std::uint32_t bits;
-      std::memcpy(&bits, &f, sizeof bits);
-      return bits;
+      return float4_datum(f);
     }
-    double f = static_cast<double>(v);
-    raw_datum bits;
-    std::memcpy(&bits, &f, sizeof bits);
-    return bits;
+    return float8_datum(static_cast<double>(v));
   }
 };
 
@@ -284,8 +229,8 @@ template <> struct value_traits<bool> {
   static constexpr const char *cpp_name = "bool";
   static bool reads(Oid t) noexcept { return t == oids::bool_; }
   static bool writes(Oid t) noexcept { return t == oids::bool_; }
-  static bool from_datum(detail::raw_datum d, Oid) noexcept { return (d & 0xff) != 0; }
-  static detail::raw_datum to_datum(bool v, Oid) noexcept { return v ? 1 : 0; }
+  static bool from_datum(detail::raw_datum d, Oid) noexcept { return detail::datum_bool(d); }
+  static detail::raw_datum to_datum(bool v, Oid) noexcept { return detail::bool_datum(v); }
 };
 template <> struct value_traits<std::int16_t> : detail::integer_traits<std::int16_t> {
   static constexpr Oid oid = oids::int2, array_oid = oids::int2_array;
