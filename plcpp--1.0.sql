@@ -25,13 +25,15 @@ GRANT USAGE ON SCHEMA plcpp TO PUBLIC; -- each object below says who may use it
 
 CREATE FUNCTION plcpp.compile_cache_entries(
     OUT function text, OUT key text, OUT size bigint, OUT compiled_at timestamptz,
-    OUT compile_ms double precision, OUT hits bigint, OUT last_used timestamptz)
+    OUT compile_ms double precision, OUT hits bigint, OUT last_used timestamptz,
+    OUT opt_level integer)
   RETURNS SETOF record
   AS 'MODULE_PATHNAME', 'plcpp_compile_cache_entries' LANGUAGE C STRICT VOLATILE;
 
 -- One row per compiled function version in plcpp.cache_dir, shared by all databases:
 -- `function` is the signature it was first compiled for, `hits` how many times a session
--- loaded it instead of compiling.
+-- loaded it instead of compiling, `opt_level` the -O level it was compiled at (0 for the
+-- first code of plcpp.tiered_compilation, until its optimized build replaces it).
 CREATE VIEW plcpp.compile_cache AS
   SELECT * FROM plcpp.compile_cache_entries() ORDER BY compiled_at, key;
 

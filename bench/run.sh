@@ -55,7 +55,9 @@ on_exit() {
 trap on_exit EXIT
 start() { # name, extra postgresql.conf lines: exports BENCH_<NAME>_HOST/PORT
   local rc=0
-  server_start "jit = off" "${@:2}" >/dev/null || rc=$?
+  # Run-time workloads measure optimized code from their first timed call: no tiered
+  # compilation (70_compile.py turns it on for the first-call timings).
+  server_start "jit = off" "plcpp.tiered_compilation = off" "${@:2}" >/dev/null || rc=$?
   servers+=("$PLCPP_TMP|$PGDATA") # also when it failed: its directory is removed at exit
   [ $rc -eq 0 ] || return $rc
   export "BENCH_$1_HOST=$PGHOST" "BENCH_$1_PORT=$PGPORT"

@@ -6,6 +6,7 @@
 #include "../jit/core_unit.h"
 #include "../jit/engine.h"
 #include "../jit/object_cache.h"
+#include "../jit/optimize_queue.h"
 #include "../jit/source.h"
 
 #include "llvm_guard.h"
@@ -271,8 +272,10 @@ struct unit {
 
 // What build_prepare() made for the steps after it.
 struct build_plan {
-  unit full; // the regular unit (runtime header)
-  unit core; // the core unit (jit/core_unit.h), when the function qualifies; else empty
+  unit full;  // the regular unit (runtime header)
+  unit core;  // the core unit (jit/core_unit.h), when the function qualifies; else empty
+  unit tier0; // tiered compilation: the regular unit's -O0 key; else empty
+  bool has_statics = false;
   std::string cache_dir, module_name, function, include_dir, compiler_library;
   int opt_level = 2;
   bool interrupt_checks = true;
@@ -312,6 +315,15 @@ bool prepare_impl(const build_input &in) {
     plan.core.source = std::move(*core);
     plan.core.key = plcpp::jit::cache::make_key(plan.core.source, env);
   }
+  // Tiered compilation for regular units (a core unit compiles in milliseconds at -O2).
+  plan.tier0 = {};
+  if (in.tiered && in.opt_level > 0 && plan.core.key.empty()) {
+    const std::string &env0 = environment_for(in.include_dir, in.compiler_library, 0,
+                                              in.interrupt_checks, in.server_version_num);
+    plan.tier0.key = plcpp::jit::cache::make_key(plan.full.source, env0);
+  }
+  plan.has_statics = plcpp::jit::code_names(body.code, "static") ||
+                     plcpp::jit::code_names(body.code, "thread_local");
   plan.cache_dir = in.cache_dir;
   plan.module_name = in.module_name;
   plan.function = in.signature;
@@ -333,6 +345,29 @@ bool load_object(std::string_view object, build_output &out) {
   out.entry = reinterpret_cast<plcpp::detail::entry_fn>(loaded->entry);
   out.link_ms = loaded->link_ms;
   return true;
+}
+
+// Leaves the job of the optimized build for the background worker; false if it could not
+// (an unwritable cache: then there is no tiering, and the unit is compiled at -O2 at once).
+bool queue_optimization() {
+  plcpp::jit::optimize_queue::job j;
+  j.key = plan.full.key;
+  j.unoptimized = plan.tier0.key;
+  j.function = plan.function;
+  j.module_name = plan.module_name;
+  j.include_dir = plan.include_dir;
+  j.compiler_library = plan.compiler_library;
+  j.opt_level = plan.opt_level;
+  j.interrupt_checks = plan.interrupt_checks;
+  j.source = plan.full.source;
+  std::string error;
+  return plcpp::jit::optimize_queue::push(plan.cache_dir, j, error);
+}
+
+void mark_tier0(build_output &out, bool queued) {
+  out.tier0 = queued;
+  out.keeps_code = plan.has_statics;
+  snprintf(out.optimized_key, sizeof out.optimized_key, "%s", plan.full.key.c_str());
 }
 
 bool load_cached_unit(const unit &u, build_output &out) {
@@ -358,19 +393,24 @@ bool load_cached_unit(const unit &u, build_output &out) {
 // The core unit's object, if the function has one, else the regular one: a core unit that
 // did not compile left no object, so a session after that finds the regular one.
 bool load_cached_impl(build_output &out) {
-  return (!plan.core.key.empty() && load_cached_unit(plan.core, out)) ||
-         load_cached_unit(plan.full, out);
+  if (!plan.core.key.empty() && load_cached_unit(plan.core, out)) return true;
+  if (load_cached_unit(plan.full, out)) return true;
+  // The -O0 object of a unit whose -O2 build has not finished: queued again, in case the
+  // job was lost (a server crash; a worker that could not start).
+  if (plan.tier0.key.empty() || !load_cached_unit(plan.tier0, out)) return false;
+  mark_tier0(out, queue_optimization());
+  return true;
 }
 
 // Compiles, stores and loads one unit. `quiet`: a failure leaves no diagnostics (a core unit
 // that needs the full header after all).
-bool compile_unit(const unit &u, build_output &out, bool quiet) {
+bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
   plcpp::jit::compile_request request;
-  request.source = u.source;
+  request.source = u.source.empty() ? plan.full.source : u.source;
   request.module_name = plan.module_name;
   request.options.include_dir = plan.include_dir;
   request.options.pch_dir = plan.cache_dir;
-  request.options.opt_level = plan.opt_level;
+  request.options.opt_level = opt_level;
   request.options.interrupt_checks = plan.interrupt_checks;
 
   auto compile = compiler_entry(plan.compiler_library.c_str());
@@ -400,6 +440,7 @@ bool compile_unit(const unit &u, build_output &out, bool quiet) {
   info.key = u.key;
   info.function = plan.function;
   info.compile_ms = total_ms - compiled.pch_build_ms;
+  info.opt_level = opt_level;
   info.compiled_at = std::time(nullptr);
   info.warnings = report.warnings;
   if (!plcpp::jit::cache::store(plan.cache_dir, compiled.object, info, report.cache_problem))
@@ -407,9 +448,77 @@ bool compile_unit(const unit &u, build_output &out, bool quiet) {
   return load_object(compiled.object, out);
 }
 
+// A core unit if it compiles; else with tiering the -O0 code now and the -O2 build queued;
+// else the regular unit at plcpp.opt_level.
 bool compile_impl(build_output &out) {
-  if (!plan.core.source.empty() && compile_unit(plan.core, out, true)) return true;
-  return compile_unit(plan.full, out, false);
+  if (!plan.core.source.empty() && compile_unit(plan.core, plan.opt_level, out, true)) return true;
+  if (!plan.tier0.key.empty() && queue_optimization()) {
+    if (!compile_unit(plan.tier0, 0, out, false)) {
+      plcpp::jit::optimize_queue::remove(plan.cache_dir, plan.full.key); // nothing to optimize
+      return false;
+    }
+    mark_tier0(out, true);
+    return true;
+  }
+  return compile_unit(plan.full, plan.opt_level, out, false);
+}
+
+bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
+  auto j = plcpp::jit::optimize_queue::next(cache_dir);
+  if (!j) return false;
+  if (plcpp::jit::cache::exists(cache_dir, j->key)) { // built already (a job queued twice)
+    plcpp::jit::optimize_queue::remove(cache_dir, j->key);
+    plcpp::jit::cache::remove(cache_dir, j->unoptimized);
+    message = "the optimized code of " + j->function + " was in the cache already";
+    return true;
+  }
+  plcpp::jit::compile_request request;
+  request.source = j->source;
+  request.module_name = j->module_name;
+  request.options.include_dir = j->include_dir;
+  request.options.pch_dir = cache_dir;
+  request.options.opt_level = j->opt_level;
+  request.options.interrupt_checks = j->interrupt_checks;
+  auto compile = compiler_entry(j->compiler_library.c_str());
+  if (!compile) {
+    message = "could not optimize " + j->function + ": " + report.summary;
+    return false; // this worker stops; the job stays for a later one
+  }
+  plcpp::jit::compile_result compiled;
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    llvm_guard guard;
+    compile(&request, &compiled);
+  }
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  plcpp::jit::optimize_queue::remove(cache_dir, j->key); // done, or failed for good
+  if (!compiled.ok) {
+    message = "could not optimize " + j->function + ": it compiled at -O0 but not at -O" +
+              std::to_string(j->opt_level);
+    for (const auto &d : compiled.diagnostics)
+      message += "; " + d.message;
+    return true; // sessions keep the -O0 code
+  }
+  plcpp::jit::cache::entry_info info;
+  info.key = j->key;
+  info.function = j->function;
+  info.compile_ms = ms - compiled.pch_build_ms;
+  info.opt_level = j->opt_level;
+  info.compiled_at = std::time(nullptr);
+  for (const auto &d : compiled.diagnostics)
+    if (d.level == plcpp::jit::diagnostic::severity::warning) info.warnings.push_back(d);
+  std::string error;
+  if (!plcpp::jit::cache::store(cache_dir, compiled.object, info, error)) {
+    message = "could not store the optimized code of " + j->function + ": " + error;
+    return true;
+  }
+  plcpp::jit::cache::remove(cache_dir, j->unoptimized); // loaded code stays where it is loaded
+  char detail[96];
+  snprintf(detail, sizeof detail, " in %.1f ms (+%.1f ms PCH)", info.compile_ms,
+           compiled.pch_build_ms);
+  message = "optimized " + j->function + " at -O" + std::to_string(j->opt_level) + detail;
+  return true;
 }
 
 template <class F> bool guarded(F &&f) noexcept {
@@ -473,6 +582,16 @@ bool build_load_cached(build_output &out) noexcept {
 
 bool build_compile(build_output &out) noexcept {
   return guarded([&] { return compile_impl(out); });
+}
+
+bool build_optimized_ready(const char *cache_dir, const char *key) noexcept {
+  return plcpp::jit::cache::exists(cache_dir, key);
+}
+
+bool build_optimize_next(const char *cache_dir, std::string &message) noexcept {
+  bool more = false;
+  guarded([&] { return more = optimize_next_impl(cache_dir, message); });
+  return more;
 }
 
 void unload_code(void *code) noexcept {

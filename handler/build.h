@@ -44,6 +44,7 @@ struct build_input {
   bool is_volatile; // plcpp::memoize needs VOLATILE, plcpp::result_cache does not allow it
   int opt_level;
   bool interrupt_checks;
+  bool tiered; // plcpp.tiered_compilation (jit/optimize_queue.h); false for DO blocks
   const char *include_dir;
   const char *cache_dir; // objects and precompiled headers (plcpp.cache_dir)
   const char *compiler_library;
@@ -56,6 +57,12 @@ struct build_output {
   plcpp::detail::entry_fn entry = nullptr;
   void *code = nullptr;
   bool cache_hit = false;
+  // Tiered compilation: this is the -O0 code, and the -O2 build of optimized_key is queued.
+  // keeps_code: the body has static variables, so this session keeps the code it started
+  // with (switching would start them afresh); new sessions load the optimized code.
+  bool tier0 = false;
+  bool keeps_code = false;
+  char optimized_key[33] = "";
   double compile_ms = 0, codegen_ms = 0, link_ms = 0, pch_ms = 0;
   unsigned interrupt_checks = 0;
 };
@@ -104,4 +111,10 @@ void build_preload(const char *compiler_library, const char *include_dir, int op
                    int server_version_num) noexcept; // 32 hex digits, after build_prepare
 bool build_load_cached(build_output &out) noexcept;
 bool build_compile(build_output &out) noexcept;
+// Is the optimized object of a tier-0 function in the cache yet? One stat.
+bool build_optimized_ready(const char *cache_dir, const char *key) noexcept;
+// The background worker's step: builds one queued unit at its optimization level into the
+// object cache. False when the queue is empty or the compiler cannot be loaded (then
+// `message` says why); else `message` says what happened.
+bool build_optimize_next(const char *cache_dir, std::string &message) noexcept;
 void unload_code(void *code) noexcept;

@@ -38,8 +38,8 @@ Datum plcpp_compile_cache_entries(PG_FUNCTION_ARGS) {
   if (!list_entries()) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
   for (size_t i = 0; i < entries.size(); ++i) {
     const auto &e = entries[i];
-    Datum values[7];
-    bool nulls[7] = {false};
+    Datum values[8];
+    bool nulls[8] = {false};
     values[0] = CStringGetTextDatum(e.info.function.c_str());
     values[1] = CStringGetTextDatum(e.info.key.c_str());
     values[2] = Int64GetDatum(static_cast<int64>(e.size));
@@ -48,6 +48,7 @@ Datum plcpp_compile_cache_entries(PG_FUNCTION_ARGS) {
     values[4] = Float8GetDatum(e.info.compile_ms);
     values[5] = Int64GetDatum(e.hits);
     values[6] = TimestampTzGetDatum(time_t_to_timestamptz(static_cast<pg_time_t>(e.last_used)));
+    values[7] = Int32GetDatum(e.info.opt_level);
     tuplestore_putvalues(rsi->setResult, rsi->setDesc, values, nulls);
   }
   return (Datum)0;

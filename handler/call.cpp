@@ -56,6 +56,7 @@ void plcpp_finish_call(bool ok, plcpp::detail::call_state *state) {
 
 Datum plcpp_call(FunctionCallInfo fcinfo) {
   auto *fn = static_cast<plcpp_function *>(fcinfo->flinfo->fn_extra);
+  if (fn && fn->tier0) plcpp_tier_check(fn); // may mark it for reloading
   if (!fn || !fn->valid) {
     fn = plcpp_function_get(fcinfo->flinfo->fn_oid, false);
     fcinfo->flinfo->fn_extra = fn;

@@ -224,6 +224,7 @@ void report_warnings() {
 void fill_common(build_input &in, const char *module_name, const char *signature) {
   in.opt_level = plcpp_opt_level;
   in.interrupt_checks = plcpp_interrupt_checks;
+  in.tiered = plcpp_tiered_compilation;
   in.include_dir = include_dir();
   in.cache_dir = plcpp_cache_dir;
   in.compiler_library = compiler_library();
@@ -651,9 +652,17 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
     PG_END_TRY();
   }
   if (for_validator) report_warnings();
-  if (out.cache_hit)
-    elog(DEBUG1, "plcpp: loaded %s from the compiled-code cache in %.1f ms", signature,
+  if (fn->tier_up)
+    elog(DEBUG1, "plcpp: %s now runs its optimized code (loaded in %.1f ms)", signature,
          out.link_ms);
+  else if (out.cache_hit)
+    elog(DEBUG1, "plcpp: loaded %s from the compiled-code cache in %.1f ms%s", signature,
+         out.link_ms, out.tier0 ? " (-O0 code; its optimized build is queued)" : "");
+  else if (out.tier0)
+    elog(DEBUG1,
+         "plcpp: compiled %s at -O0 in %.1f ms (+%.1f ms codegen, %.1f ms link, %.1f ms PCH); "
+         "its optimized build is queued",
+         signature, out.compile_ms, out.codegen_ms, out.link_ms, out.pch_ms);
   else
     elog(DEBUG1,
          "plcpp: compiled %s in %.1f ms (+%.1f ms codegen, %.1f ms link, %.1f ms PCH, %u "
@@ -679,6 +688,11 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   fn->memo_context = memo_context;
   if (fn->rc && plcpp_call_depth(0) == 0) pfree(fn->rc); // else left, as the memo spec
   fn->rc = rc;
+  fn->tier0 = out.tier0 && !out.keeps_code;
+  fn->tier_up = false;
+  fn->tier_checked = InvalidLocalTransactionId;
+  memcpy(fn->optimized_key, out.optimized_key, sizeof fn->optimized_key);
+  if (out.tier0) plcpp_start_optimizer();
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;
   if (fn->signature) pfree(fn->signature);
@@ -700,6 +714,7 @@ void plcpp_run_inline(const char *source) {
   in.body = source;
   in.kind = build_kind::scalar;
   fill_common(in, "plcpp_inline", "inline_code_block()");
+  in.tiered = false; // run once: no later calls to optimize for
 
   build_output out;
   if (!build_code(in, out)) report_build_failure(nullptr, source);

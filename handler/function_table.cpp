@@ -58,8 +58,11 @@ plcpp_function *plcpp_function_get(Oid fn_oid, bool for_validator) {
   if (!found) {
     memset(reinterpret_cast<char *>(fn) + sizeof(Oid), 0, sizeof *fn - sizeof(Oid));
     fn->hash_value = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(fn_oid));
+  } else if (fn->tier0) {
+    plcpp_tier_check(fn); // a new statement's first call: is the -O2 object there?
   }
-  if (for_validator || !fn->entry || fn->fn_xmin != HeapTupleHeaderGetRawXmin(tuple->t_data) ||
+  if (for_validator || !fn->entry || fn->tier_up ||
+      fn->fn_xmin != HeapTupleHeaderGetRawXmin(tuple->t_data) ||
       !ItemPointerEquals(&fn->fn_tid, &tuple->t_self)) {
     // Stays invalid if compilation raises, so the old code can never run for the new row.
     fn->valid = false;

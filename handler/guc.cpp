@@ -13,6 +13,7 @@ int plcpp_opt_level = 2;
 char *plcpp_cache_dir = nullptr;
 bool plcpp_interrupt_checks = true;
 char *plcpp_memo_schema = nullptr;
+bool plcpp_tiered_compilation = true;
 
 void plcpp_define_gucs(void) {
   DefineCustomIntVariable("plcpp.opt_level",
@@ -25,6 +26,14 @@ void plcpp_define_gucs(void) {
       "A relative path is relative to the data directory. Shared by all databases; see the "
       "plcpp.compile_cache view.",
       &plcpp_cache_dir, "plcpp_cache", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable(
+      "plcpp.tiered_compilation",
+      "Compiles a PL/C++ function that is not in the compiled-code cache at -O0 first, and "
+      "its optimized code in a background worker.",
+      "The first call then costs about a third of an optimized compile; sessions switch to "
+      "the optimized code at their next transaction once it is built. Off: the first call "
+      "compiles the optimized code itself.",
+      &plcpp_tiered_compilation, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable(
       "plcpp.interrupt_checks",
       "Makes every loop in PL/C++ functions compiled afterwards stop on cancel and timeouts.",

@@ -57,6 +57,11 @@ struct plcpp_function {
   const plcpp::detail::memo_spec *memo; // [[plcpp::memoize]], else nullptr
   MemoryContext memo_context;           // holds *memo
   plcpp_rc_spec *rc;                    // [[plcpp::result_cache]], else nullptr (TopMemoryContext)
+  // Tiered compilation (tiering.cpp): running -O0 code whose -O2 build is queued.
+  bool tier0;
+  bool tier_up;                    // the -O2 object is in the cache: load it at the next call
+  LocalTransactionId tier_checked; // the transaction that last looked for it
+  char optimized_key[33];
 };
 
 // guc.cpp
@@ -64,6 +69,7 @@ extern int plcpp_opt_level;
 extern char *plcpp_cache_dir;
 extern bool plcpp_interrupt_checks;
 extern char *plcpp_memo_schema;
+extern bool plcpp_tiered_compilation;
 void plcpp_define_gucs(void);
 
 // function_table.cpp
@@ -74,6 +80,11 @@ int plcpp_call_depth(int delta);
 // compile.cpp: compiles pg_proc row `proc_tuple` (may ereport with the compiler's messages).
 // On success sets fn->entry/code/signature; unloads the previous code or defers it if active.
 void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator);
+// tiering.cpp: once per transaction, a tier-0 function looks for its -O2 object and, when it
+// is there, is marked for reloading (fn->valid = false, fn->tier_up).
+void plcpp_tier_check(plcpp_function *fn);
+// Starts the background worker that builds queued -O2 objects (optimizer_worker.cpp).
+void plcpp_start_optimizer(void);
 // shared_preload_libraries: loads the compiler and sets up the JIT in the postmaster.
 void plcpp_preload(void);
 // Compiles and runs a DO block.

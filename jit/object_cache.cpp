@@ -26,7 +26,7 @@ namespace plcpp::jit::cache {
 namespace {
 
 constexpr char magic[8] = {'P', 'L', 'C', 'P', 'P', 'O', 'B', 'J'};
-constexpr std::uint32_t format_version = 1;
+constexpr std::uint32_t format_version = 2; // 2: opt_level
 
 struct file_header {
   char magic[8];
@@ -72,6 +72,7 @@ std::string encode(const entry_info &info) {
     field(w.in_body ? "1" : "0");
     field(w.message);
   }
+  field(std::to_string(info.opt_level));
   return s;
 }
 
@@ -91,7 +92,8 @@ bool decode(std::string_view s, entry_info &info) {
     info.compile_ms = std::stod(f[2]);
     info.compiled_at = std::stoll(f[3]);
     size_t n = std::stoul(f[4]);
-    if (f.size() != 5 + 4 * n) return false;
+    if (f.size() != 6 + 4 * n) return false;
+    info.opt_level = std::stoi(f.back());
     for (size_t i = 0; i < n; ++i) {
       diagnostic d;
       d.level = diagnostic::severity::warning;
@@ -323,6 +325,24 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
   } catch (...) {
     error = "out of memory";
     return false;
+  }
+}
+
+bool exists(const std::string &dir, const std::string &key) noexcept {
+  try {
+    struct stat st;
+    return valid_key(key) && ::stat(object_path(dir, key).c_str(), &st) == 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+void remove(const std::string &dir, const std::string &key) noexcept {
+  try {
+    if (!valid_key(key)) return;
+    ::unlink(object_path(dir, key).c_str());
+    ::unlink(hits_path(dir, key).c_str());
+  } catch (...) {
   }
 }
 

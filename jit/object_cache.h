@@ -25,6 +25,7 @@ struct entry_info {
   std::string key;
   std::string function;             // signature of the function whose compile stored it
   double compile_ms = 0;            // what compiling it cost
+  int opt_level = 2;                // -O0 .. -O3 (-O0 also for tiered compilation's first code)
   std::int64_t compiled_at = 0;     // Unix time, seconds
   std::vector<diagnostic> warnings; // shown again by CREATE FUNCTION on a cache hit
 };
@@ -54,6 +55,12 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
            std::string &error) noexcept;
 
 void count_hit(const std::string &dir, const std::string &key) noexcept;
+
+// Is there an object for `key` (not checked: find() does that)? One stat.
+bool exists(const std::string &dir, const std::string &key) noexcept;
+
+// Removes the object of `key` and its hit count (an -O0 object its -O2 build replaced).
+void remove(const std::string &dir, const std::string &key) noexcept;
 
 struct listing {
   entry_info info;

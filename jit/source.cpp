@@ -261,9 +261,10 @@ bool is_identifier_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-// Does `name` occur in code (not a comment or literal) as a whole identifier? Also true for
-// the name inside an #include path (<plcpp/json.hpp>), which is what we want.
-bool names_identifier(std::string_view s, std::string_view name) {
+} // namespace
+
+// Also true for the name inside an #include path (<plcpp/json.hpp>), which is what we want.
+bool code_names(std::string_view s, std::string_view name) {
   for (std::size_t at = find_in_code(s, name, 0); at != std::string_view::npos;
        at = find_in_code(s, name, at + 1)) {
     bool starts = at == 0 || !is_identifier_char(s[at - 1]);
@@ -272,8 +273,6 @@ bool names_identifier(std::string_view s, std::string_view name) {
   }
   return false;
 }
-
-} // namespace
 
 std::string assemble(const function_spec &spec, const prepared_body &body) {
   std::string params, args, null_check;
@@ -378,7 +377,7 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   tu += "}\n";
   // nlohmann/json is the heaviest header of the runtime (it grows the precompiled header from
   // 17 to 27 MB, and every compile pays for that size), so only units that name it include it.
-  if (names_identifier(tu, "json") || names_identifier(tu, "nlohmann")) {
+  if (code_names(tu, "json") || code_names(tu, "nlohmann")) {
     std::size_t after = tu.find(runtime_include) + std::string_view(runtime_include).size();
     tu.insert(after, json_include);
   }

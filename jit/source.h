@@ -83,6 +83,9 @@ prepared_body prepare_body(std::string_view body);
 // reserved)? Returns nullptr if yes, else the reason.
 const char *invalid_parameter_name(std::string_view name);
 
+// Does `identifier` occur in `code` as a whole word outside comments and literals?
+bool code_names(std::string_view code, std::string_view identifier);
+
 // Is `word` a C++ keyword (or `plcpp`, which the generated code reserves)?
 bool is_keyword(std::string_view word) noexcept;
 

@@ -85,6 +85,7 @@ entry_info sample_info(const std::string &source) {
   info.function = "public.add(integer, integer)";
   info.compile_ms = 123.25; // exactly representable: survives the text round trip
   info.compiled_at = 1700000123;
+  info.opt_level = 0;
   diagnostic w1;
   w1.level = diagnostic::severity::warning;
   w1.in_body = true;
@@ -105,6 +106,7 @@ void expect_same_info(const entry_info &got, const entry_info &want) {
   EXPECT_EQ(got.key, want.key);
   EXPECT_EQ(got.function, want.function);
   EXPECT_DOUBLE_EQ(got.compile_ms, want.compile_ms);
+  EXPECT_EQ(got.opt_level, want.opt_level);
   EXPECT_EQ(got.compiled_at, want.compiled_at);
   ASSERT_EQ(got.warnings.size(), want.warnings.size());
   for (size_t i = 0; i < got.warnings.size(); ++i) {

@@ -1,0 +1,74 @@
+// handler/optimizer_worker.cpp — the background worker of tiered compilation: builds the
+// queued units (jit/optimize_queue.h) at -O2 into the object cache, one at a time, then
+// exits.
+//
+// Backends start one after each -O0 compile (a dynamic background worker: no
+// shared_preload_libraries needed). Workers take turns on an flock, and each one works until
+// the queue is empty, so a job written before a worker was started is always seen by a
+// worker that locks after it; if no worker could be started (max_worker_processes), the next
+// session that loads the -O0 object queues the job again and starts one.
+#include "plcpp.h"
+
+#include "build.h"
+#include "../jit/optimize_queue.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+extern "C" {
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+}
+
+extern "C" PGDLLEXPORT void plcpp_optimizer_main(Datum);
+
+void plcpp_start_optimizer(void) {
+  BackgroundWorker worker;
+  memset(&worker, 0, sizeof worker);
+  worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+  worker.bgw_start_time = BgWorkerStart_ConsistentState;
+  worker.bgw_restart_time = BGW_NEVER_RESTART;
+  snprintf(worker.bgw_library_name, BGW_MAXLEN, "plcpp");
+  snprintf(worker.bgw_function_name, BGW_MAXLEN, "plcpp_optimizer_main");
+  snprintf(worker.bgw_name, BGW_MAXLEN, "plcpp optimizer");
+  snprintf(worker.bgw_type, BGW_MAXLEN, "plcpp optimizer");
+  if (!RegisterDynamicBackgroundWorker(&worker, nullptr))
+    elog(DEBUG1, "plcpp: no background worker slot for the optimizer; a later session will "
+                 "start it (max_worker_processes)");
+}
+
+void plcpp_optimizer_main(Datum) {
+  pqsignal(SIGTERM, die);
+  BackgroundWorkerUnblockSignals();
+  // Background work: leave the CPU to the sessions when they want it.
+  (void)setpriority(PRIO_PROCESS, 0, 10);
+
+  std::string lock = plcpp::jit::optimize_queue::lock_path(plcpp_cache_dir);
+  int fd = lock.empty() ? -1 : open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    elog(LOG, "plcpp optimizer: could not open \"%s\": %m", lock.c_str());
+    proc_exit(1);
+  }
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) { // another worker is at it: wait for its turn
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+                    PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+  }
+  std::string message;
+  while (build_optimize_next(plcpp_cache_dir, message)) {
+    bool failed = message.rfind("could not", 0) == 0;
+    elog(failed ? LOG : DEBUG1, "plcpp optimizer: %s", message.c_str());
+    message.clear();
+    CHECK_FOR_INTERRUPTS();
+  }
+  if (!message.empty()) elog(LOG, "plcpp optimizer: %s", message.c_str());
+  close(fd); // releases the lock
+  proc_exit(0);
+}

@@ -1,0 +1,44 @@
+// jit/optimize_queue.h — tiered compilation's work list: units waiting for their optimized
+// build, as files under <cache_dir>/jobs/.
+//
+// A first call that misses the cache compiles its unit at -O0 (a third of the -O2 time for a
+// body that uses the standard library) and leaves a job here; plcpp's background worker
+// (handler/optimizer.cpp) builds the -O2 object into the object cache, and backends switch to
+// it at their next transaction (handler/tier.cpp). A job is one file, <key>.job, written to a
+// temporary name and renamed, so the worker sees whole jobs only; writing one twice is
+// harmless. The worker holds an flock on jobs/.lock while it works, so that one worker at a
+// time compiles in the background.
+//
+// No PostgreSQL headers; nothing here throws.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace plcpp::jit::optimize_queue {
+
+struct job {
+  std::string key;         // object cache key of the optimized object (the file's name)
+  std::string unoptimized; // key of the -O0 object that serves until then (removed after)
+  std::string function;    // signature, for the cache listing and messages
+  std::string module_name; // as the backend named it
+  std::string include_dir; // runtime headers
+  std::string compiler_library;
+  int opt_level = 2;
+  bool interrupt_checks = true;
+  std::string source; // the translation unit
+};
+
+// False with `error` set when the job could not be written (e.g. the cache is not writable).
+bool push(const std::string &cache_dir, const job &j, std::string &error) noexcept;
+
+// Any waiting job, or nullopt. A job file that does not parse is removed and skipped.
+std::optional<job> next(const std::string &cache_dir) noexcept;
+
+// Removes the job of `key` (done, or failed for good).
+void remove(const std::string &cache_dir, const std::string &key) noexcept;
+
+// The path of the worker's lock file (its directory is created).
+std::string lock_path(const std::string &cache_dir) noexcept;
+
+} // namespace plcpp::jit::optimize_queue
