@@ -402,27 +402,57 @@ bool load_cached_impl(build_output &out) {
   return true;
 }
 
-// Compiles, stores and loads one unit. `quiet`: a failure leaves no diagnostics (a core unit
-// that needs the full header after all).
-bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
+// One run of the compiler (loaded on first use), in a backend or in the optimizer worker.
+// False if the compiler could not be loaded (report.summary says why).
+struct compile_run {
+  plcpp::jit::compile_result result;
+  double ms = 0; // wall time, including a PCH build
+};
+bool run_compiler(const std::string &library, const std::string &source,
+                  const std::string &module_name, const std::string &include_dir,
+                  const std::string &cache_dir, int opt_level, bool interrupt_checks,
+                  compile_run &run) {
   plcpp::jit::compile_request request;
-  request.source = u.source.empty() ? plan.full.source : u.source;
-  request.module_name = plan.module_name;
-  request.options.include_dir = plan.include_dir;
-  request.options.pch_dir = plan.cache_dir;
+  request.source = source;
+  request.module_name = module_name;
+  request.options.include_dir = include_dir;
+  request.options.pch_dir = cache_dir;
   request.options.opt_level = opt_level;
-  request.options.interrupt_checks = plan.interrupt_checks;
-
-  auto compile = compiler_entry(plan.compiler_library.c_str());
+  request.options.interrupt_checks = interrupt_checks;
+  auto compile = compiler_entry(library.c_str());
   if (!compile) return false;
-  plcpp::jit::compile_result compiled;
   auto t0 = std::chrono::steady_clock::now();
   {
     llvm_guard guard;
-    compile(&request, &compiled);
+    compile(&request, &run.result);
   }
-  double total_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  run.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return true;
+}
+
+// What the cache keeps next to an object compiled for `function`.
+plcpp::jit::cache::entry_info describe_object(const std::string &key, const std::string &function,
+                                              const compile_run &run, int opt_level,
+                                              const std::vector<plcpp::jit::diagnostic> &warnings) {
+  plcpp::jit::cache::entry_info info;
+  info.key = key;
+  info.function = function;
+  info.compile_ms = run.ms - run.result.pch_build_ms;
+  info.opt_level = opt_level;
+  info.compiled_at = std::time(nullptr);
+  info.warnings = warnings;
+  return info;
+}
+
+// Compiles, stores and loads one unit. `quiet`: a failure leaves no diagnostics (a core unit
+// that needs the full header after all).
+bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
+  compile_run run;
+  if (!run_compiler(plan.compiler_library, u.source.empty() ? plan.full.source : u.source,
+                    plan.module_name, plan.include_dir, plan.cache_dir, opt_level,
+                    plan.interrupt_checks, run))
+    return false;
+  plcpp::jit::compile_result &compiled = run.result;
   out.compile_ms += compiled.frontend_ms;
   out.codegen_ms += compiled.optimize_ms + compiled.emit_ms;
   out.pch_ms += compiled.pch_build_ms;
@@ -436,13 +466,7 @@ bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
     return false;
   }
 
-  plcpp::jit::cache::entry_info info;
-  info.key = u.key;
-  info.function = plan.function;
-  info.compile_ms = total_ms - compiled.pch_build_ms;
-  info.opt_level = opt_level;
-  info.compiled_at = std::time(nullptr);
-  info.warnings = report.warnings;
+  auto info = describe_object(u.key, plan.function, run, opt_level, report.warnings);
   if (!plcpp::jit::cache::store(plan.cache_dir, compiled.object, info, report.cache_problem))
     report.cache_unwritable = true;
   return load_object(compiled.object, out);
@@ -472,26 +496,13 @@ bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
     message = "the optimized code of " + j->function + " was in the cache already";
     return true;
   }
-  plcpp::jit::compile_request request;
-  request.source = j->source;
-  request.module_name = j->module_name;
-  request.options.include_dir = j->include_dir;
-  request.options.pch_dir = cache_dir;
-  request.options.opt_level = j->opt_level;
-  request.options.interrupt_checks = j->interrupt_checks;
-  auto compile = compiler_entry(j->compiler_library.c_str());
-  if (!compile) {
+  compile_run run;
+  if (!run_compiler(j->compiler_library, j->source, j->module_name, j->include_dir, cache_dir,
+                    j->opt_level, j->interrupt_checks, run)) {
     message = "could not optimize " + j->function + ": " + report.summary;
     return false; // this worker stops; the job stays for a later one
   }
-  plcpp::jit::compile_result compiled;
-  auto t0 = std::chrono::steady_clock::now();
-  {
-    llvm_guard guard;
-    compile(&request, &compiled);
-  }
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const plcpp::jit::compile_result &compiled = run.result;
   plcpp::jit::optimize_queue::remove(cache_dir, j->key); // done, or failed for good
   if (!compiled.ok) {
     message = "could not optimize " + j->function + ": it compiled at -O0 but not at -O" +
@@ -500,14 +511,10 @@ bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
       message += "; " + d.message;
     return true; // sessions keep the -O0 code
   }
-  plcpp::jit::cache::entry_info info;
-  info.key = j->key;
-  info.function = j->function;
-  info.compile_ms = ms - compiled.pch_build_ms;
-  info.opt_level = j->opt_level;
-  info.compiled_at = std::time(nullptr);
+  std::vector<plcpp::jit::diagnostic> warnings;
   for (const auto &d : compiled.diagnostics)
-    if (d.level == plcpp::jit::diagnostic::severity::warning) info.warnings.push_back(d);
+    if (d.level == plcpp::jit::diagnostic::severity::warning) warnings.push_back(d);
+  auto info = describe_object(j->key, j->function, run, j->opt_level, warnings);
   std::string error;
   if (!plcpp::jit::cache::store(cache_dir, compiled.object, info, error)) {
     message = "could not store the optimized code of " + j->function + ": " + error;
