@@ -487,20 +487,20 @@ bool compile_impl(build_output &out) {
   return compile_unit(plan.full, plan.opt_level, out, false);
 }
 
-bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
+optimize_step optimize_next_impl(const std::string &cache_dir, std::string &message) {
   auto j = plcpp::jit::optimize_queue::next(cache_dir);
-  if (!j) return false;
+  if (!j) return optimize_step::idle;
   if (plcpp::jit::cache::exists(cache_dir, j->key)) { // built already (a job queued twice)
     plcpp::jit::optimize_queue::remove(cache_dir, j->key);
     plcpp::jit::cache::remove(cache_dir, j->unoptimized);
     message = "the optimized code of " + j->function + " was in the cache already";
-    return true;
+    return optimize_step::done;
   }
   compile_run run;
   if (!run_compiler(j->compiler_library, j->source, j->module_name, j->include_dir, cache_dir,
                     j->opt_level, j->interrupt_checks, run)) {
     message = "could not optimize " + j->function + ": " + report.summary;
-    return false; // this worker stops; the job stays for a later one
+    return optimize_step::stopped;
   }
   const plcpp::jit::compile_result &compiled = run.result;
   plcpp::jit::optimize_queue::remove(cache_dir, j->key); // done, or failed for good
@@ -509,7 +509,7 @@ bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
               std::to_string(j->opt_level);
     for (const auto &d : compiled.diagnostics)
       message += "; " + d.message;
-    return true; // sessions keep the -O0 code
+    return optimize_step::failed;
   }
   std::vector<plcpp::jit::diagnostic> warnings;
   for (const auto &d : compiled.diagnostics)
@@ -518,14 +518,14 @@ bool optimize_next_impl(const std::string &cache_dir, std::string &message) {
   std::string error;
   if (!plcpp::jit::cache::store(cache_dir, compiled.object, info, error)) {
     message = "could not store the optimized code of " + j->function + ": " + error;
-    return true;
+    return optimize_step::failed;
   }
   plcpp::jit::cache::remove(cache_dir, j->unoptimized); // loaded code stays where it is loaded
   char detail[96];
   snprintf(detail, sizeof detail, " in %.1f ms (+%.1f ms PCH)", info.compile_ms,
            compiled.pch_build_ms);
   message = "optimized " + j->function + " at -O" + std::to_string(j->opt_level) + detail;
-  return true;
+  return optimize_step::done;
 }
 
 template <class F> bool guarded(F &&f) noexcept {
@@ -595,10 +595,14 @@ bool build_optimized_ready(const char *cache_dir, const char *key) noexcept {
   return plcpp::jit::cache::exists(cache_dir, key);
 }
 
-bool build_optimize_next(const char *cache_dir, std::string &message) noexcept {
-  bool more = false;
-  guarded([&] { return more = optimize_next_impl(cache_dir, message); });
-  return more;
+optimize_step build_optimize_next(const char *cache_dir, std::string &message) noexcept {
+  optimize_step step = optimize_step::stopped; // an exception: report.summary says what
+  guarded([&] {
+    step = optimize_next_impl(cache_dir, message);
+    return true;
+  });
+  if (step == optimize_step::stopped && message.empty()) message = report.summary;
+  return step;
 }
 
 void unload_code(void *code) noexcept {

@@ -114,7 +114,12 @@ bool build_compile(build_output &out) noexcept;
 // Is the optimized object of a tier-0 function in the cache yet? One stat.
 bool build_optimized_ready(const char *cache_dir, const char *key) noexcept;
 // The background worker's step: builds one queued unit at its optimization level into the
-// object cache. False when the queue is empty or the compiler cannot be loaded (then
-// `message` says why); else `message` says what happened.
-bool build_optimize_next(const char *cache_dir, std::string &message) noexcept;
+// object cache. `message` says what happened (failed: at LOG level).
+enum class optimize_step {
+  idle,    // the queue is empty
+  done,    // one job handled (built, or found built already)
+  failed,  // one job handled without an object (sessions keep the -O0 code)
+  stopped, // the compiler could not be loaded: the job stays for a later worker
+};
+optimize_step build_optimize_next(const char *cache_dir, std::string &message) noexcept;
 void unload_code(void *code) noexcept;

@@ -329,15 +329,19 @@ const plcpp::function_info *describe_self(Oid fn_oid, Form_pg_proc proc, int nar
   return info;
 }
 
-// An error in the memoize attribute found against the catalog, in the compile errors' form.
-pg_attribute_noreturn() void memo_error(const char *name, const char *body, const char *message) {
-  const build_memo &m = build_memoize();
-  ereport(ERROR,
-          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-           errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name, m.line,
-                  m.column, message),
-           internalerrposition(char_position(body, m.line, m.column)), internalerrquery(body)));
+// An error in a plcpp attribute found against the catalog, in the compile errors' form,
+// pointing at the attribute.
+pg_attribute_noreturn() void attribute_error(const char *name, const char *body, unsigned line,
+                                             unsigned column, const char *message) {
+  ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                  errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name,
+                         line, column, message),
+                  internalerrposition(char_position(body, line, column)), internalerrquery(body)));
   pg_unreachable();
+}
+
+pg_attribute_noreturn() void memo_error(const char *name, const char *body, const char *message) {
+  attribute_error(name, body, build_memoize().line, build_memoize().column, message);
 }
 
 // ttl must read as an interval. interval_in raises only input-syntax errors, which leave no
@@ -362,16 +366,10 @@ void check_ttl(const char *name, const char *body, const char *ttl) {
                psprintf("plcpp::memoize(ttl = \"%s\"): not an interval (e.g. \"24 hours\")", ttl));
 }
 
-// An error in the result_cache attribute found against the catalog.
 pg_attribute_noreturn() void result_cache_error(const char *name, const char *body,
                                                 const char *message) {
   const build_result_cache &a = build_result_cache_attribute();
-  ereport(ERROR,
-          (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-           errmsg("PL/C++ function \"%s\" does not compile: line %u, column %u: %s", name, a.line,
-                  a.column, message),
-           internalerrposition(char_position(body, a.line, a.column)), internalerrquery(body)));
-  pg_unreachable();
+  attribute_error(name, body, a.line, a.column, message);
 }
 
 // [[plcpp::result_cache]]: argument and result layouts for keys and values, and relies_on.

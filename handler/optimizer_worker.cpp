@@ -13,6 +13,7 @@
 #include "../jit/optimize_queue.h"
 
 #include <fcntl.h>
+#include <cerrno>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -27,6 +28,20 @@ extern "C" {
 }
 
 extern "C" PGDLLEXPORT void plcpp_optimizer_main(Datum);
+
+namespace {
+
+// The queue's lock file, opened (-1 with errno set if it cannot be).
+int open_lock() noexcept {
+  std::string path = plcpp::jit::optimize_queue::lock_path(plcpp_cache_dir);
+  if (path.empty()) {
+    errno = ENOMEM;
+    return -1;
+  }
+  return open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+} // namespace
 
 void plcpp_start_optimizer(void) {
   BackgroundWorker worker;
@@ -49,10 +64,10 @@ void plcpp_optimizer_main(Datum) {
   // Background work: leave the CPU to the sessions when they want it.
   (void)setpriority(PRIO_PROCESS, 0, 10);
 
-  std::string lock = plcpp::jit::optimize_queue::lock_path(plcpp_cache_dir);
-  int fd = lock.empty() ? -1 : open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // Only plain data lives across CHECK_FOR_INTERRUPTS (which may end the process).
+  int fd = open_lock();
   if (fd < 0) {
-    elog(LOG, "plcpp optimizer: could not open \"%s\": %m", lock.c_str());
+    elog(LOG, "plcpp optimizer: could not open the lock file in \"%s/jobs\": %m", plcpp_cache_dir);
     proc_exit(1);
   }
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) { // another worker is at it: wait for its turn
@@ -61,14 +76,14 @@ void plcpp_optimizer_main(Datum) {
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
   }
-  std::string message;
-  while (build_optimize_next(plcpp_cache_dir, message)) {
-    bool failed = message.rfind("could not", 0) == 0;
-    elog(failed ? LOG : DEBUG1, "plcpp optimizer: %s", message.c_str());
-    message.clear();
+  for (optimize_step step = optimize_step::done;
+       step != optimize_step::idle && step != optimize_step::stopped;) {
     CHECK_FOR_INTERRUPTS();
+    std::string message; // elog(LOG/DEBUG1) returns, so it is always destroyed
+    step = build_optimize_next(plcpp_cache_dir, message);
+    if (step != optimize_step::idle)
+      elog(step == optimize_step::done ? DEBUG1 : LOG, "plcpp optimizer: %s", message.c_str());
   }
-  if (!message.empty()) elog(LOG, "plcpp optimizer: %s", message.c_str());
   close(fd); // releases the lock
   proc_exit(0);
 }

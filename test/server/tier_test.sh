@@ -2,9 +2,9 @@
 # test/server/tier_test.sh — tiered compilation (plcpp.tiered_compilation, on by default):
 # a cache miss runs -O0 code at once, the background worker puts the -O2 object in the cache,
 # the session switches to it at its next transaction, new sessions load it; bodies with
-# static variables keep their first code in a session; 8 concurrent first calls; off and DO
-# blocks compile -O2 directly. Runs against the private server of scripts/server.sh (sourced
-# by the caller, server started). Prints TAP lines.
+# static variables keep their first code in a session; 8 concurrent first calls; off, DO
+# blocks and an unwritable cache compile -O2 directly. Runs against the private server of
+# scripts/server.sh (sourced by the caller, server started). Prints TAP lines.
 set -u
 export PGOPTIONS="-c client_min_messages=warning"
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1)
@@ -98,7 +98,16 @@ contains "DO blocks run" "$out" "NOTICE:  2"
 check "DO blocks compile optimized code (no -O0 object)" "2" \
   "$(q "SELECT string_agg(DISTINCT opt_level::text, ',') FROM plcpp.compile_cache WHERE function = 'inline_code_block()'")"
 
-# 7. A queued job whose worker never ran (a crash): the next session that loads the -O0 object
+# 7. An unwritable cache: no job can be queued, so there is no tiering (the session would
+# never get optimized code): the first call compiles -O2 code, and the function works.
+mkdir -p "$PLCPP_TMP/tier_readonly" && chmod 555 "$PLCPP_TMP/tier_readonly"
+"${PSQL[@]}" -d plcpp_tier_test -c "ALTER SYSTEM SET plcpp.cache_dir = '$PLCPP_TMP/tier_readonly/cache'" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+out=$(debug "SET check_function_bodies = off; CREATE FUNCTION readonly_cache(a int) RETURNS int LANGUAGE plcpp STRICT AS \$\$ $(body 5) \$\$; SELECT readonly_cache(5)")
+contains "unwritable cache: the first call compiles optimized code" "$out" "compiled readonly_cache(integer) in .*interrupt checks)$"
+contains "unwritable cache: ... and returns the right result" "$out" "^10$"
+"${PSQL[@]}" -d plcpp_tier_test -c "ALTER SYSTEM RESET plcpp.cache_dir" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+
+# 8. A queued job whose worker never ran (a crash): the next session that loads the -O0 object
 # queues it again, and the optimized object appears.
 q "SET check_function_bodies = off; SET plcpp.tiered_compilation = off; SET plcpp.opt_level = 0;
    CREATE FUNCTION orphan(a int) RETURNS int LANGUAGE plcpp STRICT AS \$\$ $(body 4) \$\$; SELECT orphan(1)" >/dev/null
