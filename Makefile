@@ -9,7 +9,7 @@ LLVM_INCLUDEDIR := $(shell $(LLVM_CONFIG) --includedir)
 
 MODULE_big = plcpp
 EXTENSION = plcpp
-DATA = plcpp--1.0.sql
+DATA = plcpp--1.0.sql plcpp--1.0--1.1.sql
 PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
