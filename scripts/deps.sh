@@ -7,6 +7,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-plpython3-15
   llvm-14-dev libclang-cpp14-dev libclang-14-dev clang-14
   libgtest-dev nlohmann-json3-dev
+  postgresql-15-plproxy
 )
 missing=()
 for p in "${packages[@]}"; do
