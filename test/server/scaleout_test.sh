@@ -223,6 +223,25 @@ check "standby: a new session loads all 4 functions from the cache, compiles non
 check "standby: no new object in its cache" "$objects_before" \
   "$(ls "$top/standby0/plcpp_cache/objects" | sort | tr '\n' ' ')"
 
+# A function replaced on the primary: its new version was compiled into the primary's cache
+# only (files do not replicate). Warming the standby with the same validator query compiles it
+# there, before traffic (README, "Scaling out").
+s0 "CREATE OR REPLACE FUNCTION where_is(g text) RETURNS text LANGUAGE plcpp STABLE STRICT AS \$\$
+  if (g.empty()) error(\"empty group id\", {.sqlstate = \"22023\", .hint = \"pass a group id\"});
+  auto rows = spi::query_one<int64_t>(\"select count(*) from annotation where group_id = \$1\", g);
+  auto shard = spi::query_one<std::string>(\"select current_setting('cluster_name')\");
+  return std::string(g) + \" is on \" + shard.value_or(\"?\") + \" (\" + std::to_string(rows.value_or(0)) + \")\";
+\$\$" >/dev/null
+wait_replay || not_ok "standby: replays a CREATE OR REPLACE" "replay LSN not reached"
+warm=$(PGOPTIONS="-c client_min_messages=debug1" on "$pb" \
+  -c "SELECT count(plcpp_validator(p.oid)) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       WHERE l.lanname = 'plcpp'" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | sort | tr '\n' ',')
+check "standby: warming after a replaced function compiles that one, loads the others" \
+  "plcpp: compiled where_is(text),plcpp: loaded group_total(text),plcpp: loaded groups_here(),plcpp: loaded panel(text),plcpp: loaded panel_fresh(text)," "$warm"
+check "... then the proxy's sessions run the new version" "$k0 is on standby0 (102)" "$(proxy "SELECT where_is_ro('$k0')")"
+check "... and a new session loads it from the standby's cache" "plcpp: loaded where_is(text)" \
+  "$(PGOPTIONS="-c client_min_messages=debug1" on "$pb" -c "SELECT where_is('$k0')" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)')"
+
 # 8. A restored shard (a new cluster, pg_dump of shard 1 restored into it) has an empty
 # compiled-code cache: a dump turns check_function_bodies off, so CREATE FUNCTION compiles
 # nothing. Warming it before traffic (README, "Scaling out"): the validator of every plcpp
