@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# test/server/scaleout_test.sh — scale-out on existing engines (issue 22): two shard clusters
-# with plcpp preloaded, a proxy database with PL/Proxy (in the private server of
-# scripts/server.sh, sourced by the caller, server started) and a streaming standby of shard 0
-# (pg_basebackup -R). Checks scalar, set-returning, memoized and result-cached functions through
-# the proxy, a write through the proxy invalidating the shard's cached result, SQLSTATEs through
-# the proxy, RUN ON ALL and memo views, warming a shard's compiled-code cache, and on the
-# standby: memo hits, misses that write nothing, no compile, the result cache bypassed.
-# The extra clusters are stopped and removed at exit, also on failure. Prints TAP lines.
+# test/server/scaleout_test.sh — scale-out on existing engines (issue 22; README, "Scaling
+# out"): two shard clusters with plcpp preloaded, a proxy database with PL/Proxy (in the private
+# server of scripts/server.sh, sourced by the caller, server started), a streaming standby of
+# shard 0 (pg_basebackup -R) read through a second PL/Proxy cluster, and a shard restored from
+# pg_dump into a new cluster. Checks scalar, set-returning, memoized (view on the owning shard
+# only) and result-cached functions through the proxy; a write through the proxy invalidating
+# the shard's cached result; SQLSTATEs through the proxy; RUN ON ALL and memo views; on the
+# standby: memo hits, misses that write nothing, on_change views not served, no compile, the
+# result cache bypassed, warming after a replaced function; warming the restored shard's empty
+# compiled-code cache (timed, not asserted). The extra clusters are stopped and removed at exit,
+# also on failure. Prints TAP lines.
 set -u
 export PGOPTIONS="-c client_min_messages=warning"
 source "$(dirname "$0")/../../scripts/server.sh" # as_postgres, free_port, cluster_start, PG_BIN
@@ -51,7 +54,9 @@ wait_replay() {
   return 1
 }
 
-# Shards: the same schema and functions on each; group_id is the sharding key.
+# Shards: the same schema and functions on each; group_id is the sharding key. Tiered
+# compilation off: one -O2 compile per function and no background builds still running when
+# the base backup copies the cache.
 shard_conf=("shared_preload_libraries = 'plcpp'" "plcpp.tiered_compilation = off")
 p0=$(cluster_start "$top" shard0 "${shard_conf[@]}") || bail "shard 0 starts" "$(tail -5 "$top"/shard0*.log)"
 p1=$(cluster_start "$top" shard1 "${shard_conf[@]}") || bail "shard 1 starts" "$(tail -5 "$top"/shard1*.log)"
@@ -178,11 +183,11 @@ check "shard 0: an invalidate = on_change view is built" "8|101|1" \
 
 # 7. The standby of shard 0, made now (the memo view and the compiled objects exist), and a
 # read-only PL/Proxy cluster that reads shard 0's keys from it.
-objects_before=$(ls "$top/shard0/plcpp_cache/objects" | sort | tr '\n' ' ')
+objects_before=$(ls "$top/shard0/plcpp_cache/objects" | LC_ALL=C sort | tr '\n' ' ')
 pb=$(standby_start "$top" standby0 "$p0") || bail "standby of shard 0 (pg_basebackup -R) starts" "$(tail -5 "$top"/standby0*.log)"
 check "standby: in recovery" t "$(sb "SELECT pg_is_in_recovery()")"
 check "standby: the compiled-code cache came with pg_basebackup" "$objects_before" \
-  "$(ls "$top/standby0/plcpp_cache/objects" | sort | tr '\n' ' ')"
+  "$(ls "$top/standby0/plcpp_cache/objects" | LC_ALL=C sort | tr '\n' ' ')"
 proxy "CREATE SERVER shards_ro FOREIGN DATA WRAPPER plproxy
          OPTIONS (p0 'host=$top port=$pb dbname=app', p1 'host=$top port=$p1 dbname=app');
        CREATE USER MAPPING FOR PUBLIC SERVER shards_ro;
@@ -217,11 +222,11 @@ check "... and the next call answers with it (nothing stale)" "102|$k0@standby0:
 # Every plcpp function in one new session: each is loaded from the replicated cache.
 loads=$(PGOPTIONS="-c client_min_messages=debug1" on "$pb" \
   -c "SELECT where_is('$k0'), group_total('$k0'), (SELECT count(*) FROM groups_here()), (SELECT count(*) FROM panel('$k0'))" \
-  | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | sort | tr '\n' ',')
+  | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | LC_ALL=C sort | tr '\n' ',')
 check "standby: a new session loads all 4 functions from the cache, compiles none" \
   "plcpp: loaded group_total(text),plcpp: loaded groups_here(),plcpp: loaded panel(text),plcpp: loaded where_is(text)," "$loads"
 check "standby: no new object in its cache" "$objects_before" \
-  "$(ls "$top/standby0/plcpp_cache/objects" | sort | tr '\n' ' ')"
+  "$(ls "$top/standby0/plcpp_cache/objects" | LC_ALL=C sort | tr '\n' ' ')"
 
 # A function replaced on the primary: its new version was compiled into the primary's cache
 # only (files do not replicate). Warming the standby with the same validator query compiles it
@@ -235,7 +240,7 @@ s0 "CREATE OR REPLACE FUNCTION where_is(g text) RETURNS text LANGUAGE plcpp STAB
 wait_replay || not_ok "standby: replays a CREATE OR REPLACE" "replay LSN not reached"
 warm=$(PGOPTIONS="-c client_min_messages=debug1" on "$pb" \
   -c "SELECT count(plcpp_validator(p.oid)) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-       WHERE l.lanname = 'plcpp'" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | sort | tr '\n' ',')
+       WHERE l.lanname = 'plcpp'" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | LC_ALL=C sort | tr '\n' ',')
 check "standby: warming after a replaced function compiles that one, loads the others" \
   "plcpp: compiled where_is(text),plcpp: loaded group_total(text),plcpp: loaded groups_here(),plcpp: loaded panel(text),plcpp: loaded panel_fresh(text)," "$warm"
 check "... then the proxy's sessions run the new version" "$k0 is on standby0 (102)" "$(proxy "SELECT where_is_ro('$k0')")"
@@ -272,7 +277,7 @@ check "... and its restored memo view is served (a hit, no rebuild)" "7|7|1|1" \
   "$(proxy "SELECT count(*) FROM panel('$k1')")|$(memo_rows sr "$k1")"
 loads=$(PGOPTIONS="-c client_min_messages=debug1" on "$pr" \
   -c "SELECT where_is('$k1'), group_total('$k1'), (SELECT count(*) FROM groups_here()), (SELECT count(*) FROM panel('$k1'))" \
-  | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | sort | tr '\n' ',')
+  | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | LC_ALL=C sort | tr '\n' ',')
 check "... and traffic on it loads all 4 functions from the cache, compiles none" \
   "plcpp: loaded group_total(text),plcpp: loaded groups_here(),plcpp: loaded panel(text),plcpp: loaded where_is(text)," "$loads"
 
