@@ -15,7 +15,7 @@ PGFILEDESC = "plcpp - PL/C++ procedural language"
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
 	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o handler/srf.o \
 	handler/cache_admin.o handler/memo_admin.o handler/result_cache_call.o \
-	handler/result_cache_admin.o
+	handler/result_cache_admin.o handler/memo_path.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
 	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o runtime/memoize.o \
@@ -26,7 +26,7 @@ COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_ini
 
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
-	interrupts core_units compile_cache memoize result_cache
+	interrupts core_units compile_cache memoize result_cache memo_path
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

@@ -10,7 +10,6 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_proc.h"
-#include "common/md5.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "storage/lock.h"
@@ -27,6 +26,7 @@ extern "C" {
 #include "../jit/source.h"
 #include "../runtime/call_state.h"
 #include "../runtime/memoize.h"
+#include "memo_path.h"
 
 namespace {
 
@@ -418,11 +418,14 @@ plcpp_rc_spec *describe_result_cache(Form_pg_proc proc, const char *body, int na
 
 // [[plcpp::memoize]]: what every call needs, once per compiled version (memoize.h), in a
 // context of its own that is deleted when the function is recompiled.
-const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc proc,
+const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, HeapTuple proc_tuple,
                                               const char *body, const Oid *arg_types,
                                               bool for_validator, MemoryContext *context_out) {
+  Form_pg_proc proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(proc_tuple));
   const build_memo &m = build_memoize();
   const char *name = NameStr(proc->proname);
+  const char *path; // the owner's SET search_path, pg_temp last (memo_path.cpp)
+  plcpp_memo_check_path(proc_tuple, name, &path);
   if (!m.ttl.empty()) check_ttl(name, body, m.ttl.c_str());
   List *grants = NIL;
   if (!m.grant.empty()) {
@@ -443,17 +446,10 @@ const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc p
     }
   }
 
-  // The version: the whole definition (body, result, settings) and the owner's name, stable
-  // across dump and restore; any change means the old views are not this function's.
-  char *definition =
-      TextDatumGetCString(DirectFunctionCall1(pg_get_functiondef, ObjectIdGetDatum(fn->fn_oid)));
-  char *owner = GetUserNameFromId(proc->proowner, false);
-  char *versioned = psprintf("%s\n-- owner: %s", definition, owner);
-  char md5[33];
-  const char *md5_error = nullptr;
-  if (!pg_md5_hash(versioned, strlen(versioned), md5, &md5_error))
-    ereport(ERROR,
-            (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not compute MD5: %s", md5_error)));
+  // The version: the whole definition (body, result, settings), the owner's name and the
+  // path, stable across dump and restore; any change means the old views are not this
+  // function's.
+  char *md5 = plcpp_memo_version(fn->fn_oid, proc->proowner, path);
   ObjectAddress address;
   ObjectAddressSet(address, ProcedureRelationId, fn->fn_oid);
   char *identity = getObjectIdentity(&address, false);
@@ -466,6 +462,7 @@ const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, Form_pg_proc p
   spec->fn_name = pstrdup(name);
   spec->identity = pstrdup(identity);
   spec->version = pstrdup(md5);
+  spec->search_path = pstrdup(path);
   spec->ttl = m.ttl.empty() ? nullptr : pstrdup(m.ttl.c_str());
   spec->ngrants = list_length(grants);
   auto **roles = static_cast<const char **>(palloc0(sizeof(char *) * (spec->ngrants + 1)));
@@ -627,7 +624,7 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   const plcpp::detail::memo_spec *memo = nullptr;
   if (build_memoize().on) {
     PG_TRY();
-    { memo = describe_memo(fn, proc, body, arg_types, for_validator, &memo_context); }
+    { memo = describe_memo(fn, proc_tuple, body, arg_types, for_validator, &memo_context); }
     PG_CATCH();
     {
       unload_code(out.code);

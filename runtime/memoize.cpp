@@ -13,8 +13,10 @@
 // Who does what: the registry belongs to the extension's owner and is read and written as
 // that role; views are created, refreshed, dropped and read as the function's owner, so their
 // contents and owner do not depend on the caller (the function acts like SECURITY DEFINER for
-// its query). Our own SQL names every operator and function with its schema, because the
-// caller's search_path is in effect while it runs.
+// its query). So all of it runs under the search_path the owner chose, the function's own SET
+// search_path with pg_temp last (handler/memo_path.cpp; issue 17): a caller's schemas,
+// functions, operators or temporary tables never take part. Our own SQL names every operator
+// and function with its schema all the same.
 //
 // Concurrency: a reader locks the view (AccessShareLock) before trusting the registry row that
 // sent it there, so plcpp.memo_purge (which drops the view, then commits) either waits for the
@@ -519,7 +521,15 @@ void emit_memoized(const sql_query &q) {
     call->schema =
         pstrdup(plcpp_memo_schema && plcpp_memo_schema[0] ? plcpp_memo_schema : "plcpp_memo");
     MemoryContextSwitchTo(old);
+    // Everything below (our own SQL, the view's CREATE, REFRESH and read, the query of a
+    // miss) runs under the function's own path with pg_temp last (handler/memo_path.cpp),
+    // never the caller's. fmgr has usually set it already (it is the function's SET clause).
+    int level = NewGUCNestLevel();
+    if (!namespace_search_path || strcmp(namespace_search_path, call->spec->search_path) != 0)
+      (void)set_config_option("search_path", call->spec->search_path, PGC_USERSET, PGC_S_SESSION,
+                              GUC_ACTION_SAVE, true, 0, false);
     serve(*call);
+    AtEOXact_GUC(true, level);
   });
 }
 

@@ -17,12 +17,14 @@ namespace plcpp::detail {
 
 // Plain data in TopMemoryContext, made by handler/compile.cpp.
 struct memo_spec {
-  Oid owner;            // views are built and read as the function's owner
-  const char *fn_name;  // proname: the readable start of view names
-  const char *identity; // "public.f(text)": the function in the registry and in the hash
-  const char *version;  // md5 of the definition and owner: a replaced function's views are
-                        // never served
-  const char *ttl;      // interval text, or nullptr: views live until purged
+  Oid owner;               // views are built and read as the function's owner
+  const char *fn_name;     // proname: the readable start of view names
+  const char *identity;    // "public.f(text)": the function in the registry and in the hash
+  const char *version;     // md5 of the definition, owner and search_path: a replaced
+                           // function's views are never served
+  const char *search_path; // the function's SET search_path, pg_temp last: the only path
+                           // its query is parsed, built, refreshed and read under
+  const char *ttl;         // interval text, or nullptr: views live until purged
   int ngrants;
   const char *const *grants; // roles that get SELECT on the views
   bool refresh_concurrently;

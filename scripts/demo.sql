@@ -100,7 +100,7 @@ CREATE TABLE big_annotation AS
 ANALYZE big_annotation;
 CREATE FUNCTION panel(_group text)
 RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(ttl = "24 hours")]]
   return sql("select user_id, count(*), max(created) from big_annotation "
              "where group_id = $1 group by 1 order by 2 desc, 1 limit 5", _group);

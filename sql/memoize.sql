@@ -6,7 +6,7 @@ INSERT INTO memo_annotation (group_id, user_id, body)
   SELECT 'g' || (i % 10), i % 7, 'note ' || i FROM generate_series(1, 2000) i;
 
 CREATE FUNCTION memo_panel(_group text) RETURNS TABLE(user_id int, annotations bigint)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select user_id, count(*) from memo_annotation where group_id = $1 group by 1",
              _group);
@@ -32,7 +32,7 @@ DELETE FROM memo_annotation WHERE group_id = 'g1' AND user_id = 0;
 SELECT count(*) AS panel_rows FROM memo_panel('g1');
 
 -- Keys: distinct views whatever the case, punctuation, length or encoding; NULL is not ''.
-CREATE FUNCTION memo_echo(k text) RETURNS SETOF text LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_echo(k text) RETURNS SETOF text LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select $1 || '|' || coalesce($1, '<null>')", k);
 $$;
@@ -59,7 +59,7 @@ SELECT * FROM memo_echo(E'back\\slash\\'' again');
 RESET standard_conforming_strings;
 SELECT count(*) AS still_there FROM memo_annotation;
 -- the query text's own $n inside strings, identifiers and comments are left alone
-CREATE FUNCTION memo_dollars(a int) RETURNS TABLE(s text, n int) LANGUAGE plcpp STRICT AS $$
+CREATE FUNCTION memo_dollars(a int) RETURNS TABLE(s text, n int) LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql(R"(select '$1' as "$1", $1 /* $1 */ + 1 as n -- $1
               )", a);
@@ -69,7 +69,7 @@ SELECT * FROM memo_dollars(41);
 
 -- key = "...": only some arguments make the key.
 CREATE FUNCTION memo_keyed(g text, label text) RETURNS TABLE(g text, label text)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(key = "g")]]
   return sql("select $1, $2", g, label);
 $$;
@@ -79,7 +79,7 @@ SELECT key FROM plcpp.memo WHERE function LIKE 'public.memo_keyed%';
 
 -- Several arguments of several types, and a query with no argument at all.
 CREATE FUNCTION memo_multi(a int, b date, c bool) RETURNS TABLE(a int, b date, c bool)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select $1 + 1, $2 + 1, not $3", a, b, c);
 $$;
@@ -92,7 +92,7 @@ SET datestyle = 'German';
 SELECT * FROM memo_multi(1, '28.02.2024', true);
 RESET datestyle;
 SELECT key, hits FROM plcpp.memo WHERE function LIKE 'public.memo_multi%';
-CREATE FUNCTION memo_const() RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_const() RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select generate_series(1, 3)");
 $$;
@@ -108,7 +108,7 @@ COMMIT;
 SELECT count(*) AS g2_views FROM plcpp.memo WHERE key = '{g2}';
 
 -- ttl: a view older than its ttl is refreshed on its next call.
-CREATE FUNCTION memo_clock(k int) RETURNS SETOF bigint LANGUAGE plcpp STRICT AS $$
+CREATE FUNCTION memo_clock(k int) RETURNS SETOF bigint LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(ttl = "0 seconds")]]
   return sql("select count(*) from memo_annotation where user_id = $1", k);
 $$;
@@ -124,7 +124,7 @@ COMMIT;
 
 -- CREATE OR REPLACE: views of the old definition are never served; the next call rebuilds.
 CREATE OR REPLACE FUNCTION memo_panel(_group text) RETURNS TABLE(user_id int, annotations bigint)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select user_id, -count(*) from memo_annotation where group_id = $1 group by 1",
              _group);
@@ -146,7 +146,7 @@ CREATE ROLE regress_memo_reader;
 GRANT SELECT ON memo_annotation TO regress_memo_owner;
 GRANT CREATE ON SCHEMA plcpp_memo TO regress_memo_owner;
 CREATE FUNCTION memo_owned(_group text) RETURNS TABLE(user_id int, annotations bigint)
-LANGUAGE plcpp STRICT AS $$
+LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(grant = "regress_memo_reader")]]
   return sql("select user_id, count(*) from memo_annotation where group_id = $1 group by 1",
              _group);
@@ -167,42 +167,42 @@ SELECT function, key FROM plcpp.memo; -- the owner sees its own views
 RESET ROLE;
 
 -- The validator: memoize only where it can work, options checked.
-CREATE FUNCTION memo_bad(a int) RETURNS int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]] return a;
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp STABLE AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp STABLE SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(ttl = "1 day", colour = "blue")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(key = "a, b")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(refresh = "sometimes")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(invalidate = "sometimes")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(ttl = "a fortnight")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(grant = "regress_nobody")]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]] [[plcpp::memoize]] return sql("select $1", a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   int x = a;
   [[plcpp::memoize]] return sql("select $1", x);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   yield(a);
 $$;
-CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_bad(a int) RETURNS SETOF int LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return spi::query("select $1", a);
 $$;
@@ -246,7 +246,7 @@ SELECT count(*) AS registered FROM plcpp.memo_registry;
 -- change tracking of the result cache; the test server preloads plcpp).
 CREATE TABLE memo_source(g text, v int);
 INSERT INTO memo_source SELECT 'g' || (i % 3), i FROM generate_series(1, 30) i;
-CREATE FUNCTION memo_tracked(_g text) RETURNS TABLE(n bigint, total bigint) LANGUAGE plcpp AS $$
+CREATE FUNCTION memo_tracked(_g text) RETURNS TABLE(n bigint, total bigint) LANGUAGE plcpp SET search_path = public, pg_temp AS $$
   [[plcpp::memoize(invalidate = "on_change")]]
   return sql("select count(*), sum(v) from memo_source where g = $1", _g);
 $$;

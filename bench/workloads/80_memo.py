@@ -17,13 +17,15 @@ CREATE TABLE memo_annotation AS
     FROM generate_series(1, :memo_rows) i;
 ANALYZE memo_annotation;
 CREATE OR REPLACE FUNCTION memo_panel(_group text)
-RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz) LANGUAGE plcpp STRICT AS $$
+RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz) LANGUAGE plcpp STRICT
+SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select user_id, count(*), max(created) from memo_annotation "
              "where group_id = $1 group by 1 order by 2 desc, 1 limit 10", _group);
 $$;
 CREATE OR REPLACE FUNCTION memo_panel_build(_group text, nonce bigint)
-RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz) LANGUAGE plcpp STRICT AS $$
+RETURNS TABLE(user_id int, annotations bigint, last_seen timestamptz) LANGUAGE plcpp STRICT
+SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select user_id, count(*), max(created) from memo_annotation "
              "where group_id = $1 group by 1 order by 2 desc, 1 limit 10", _group);

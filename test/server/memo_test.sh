@@ -27,13 +27,13 @@ q "CREATE TABLE annotation (id serial PRIMARY KEY, group_id text, user_id int);
    CREATE INDEX ON annotation (group_id); ANALYZE annotation;" >/dev/null
 # The query sleeps, so that concurrent first calls really overlap.
 q "CREATE FUNCTION slow_panel(_group text) RETURNS TABLE(user_id int, n bigint)
-   LANGUAGE plcpp STRICT AS \$\$
+   LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS \$\$
      [[plcpp::memoize]]
      return sql(\"select user_id, count(*) from annotation, pg_sleep(0.5) \"
                 \"where group_id = \$1 group by 1\", _group);
    \$\$" >/dev/null
 q "CREATE FUNCTION panel(_group text) RETURNS TABLE(user_id int, n bigint)
-   LANGUAGE plcpp STRICT AS \$\$
+   LANGUAGE plcpp STRICT SET search_path = public, pg_temp AS \$\$
      [[plcpp::memoize]]
      return sql(\"select user_id, count(*) from annotation where group_id = \$1 group by 1\",
                 _group);
