@@ -246,10 +246,14 @@ void read_view(const memo_call &mc) {
   });
 }
 
+// A miss that writes nothing (read-only, standby, ...) still runs the query as the owner, as
+// a build would: the same rows, whoever calls.
 void run_query(const memo_call &mc) {
-  check_spi(query_into_tuplestore(mc.state, mc.src, mc.n, mc.types, mc.values, mc.nulls,
-                                  mc.state->read_only),
-            "the memoized query");
+  as_user(mc.spec->owner, [&] {
+    check_spi(query_into_tuplestore(mc.state, mc.src, mc.n, mc.types, mc.values, mc.nulls,
+                                    mc.state->read_only),
+              "the memoized query");
+  });
 }
 
 // One byte appended per hit to <plcpp.cache_dir>/memo/<database oid>/<view>.hits: works in
