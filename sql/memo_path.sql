@@ -123,7 +123,7 @@ SELECT * FROM mp_restored('a');
 -- plcpp.memo_schema(): the setting, read by plcpp's library
 SELECT plcpp.memo_schema();
 
-CALL plcpp.memo_purge();
 DROP FUNCTION mp_ok(text), mp_last(text), mp_empty(text), mp_restored(text);
+SELECT count(*) AS mp_views FROM plcpp.memo WHERE function LIKE 'public.mp\_%';
 DROP SCHEMA mp_evil CASCADE;
 DROP TABLE mp_t;
