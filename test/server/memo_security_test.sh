@@ -55,6 +55,14 @@ victim "CREATE FUNCTION public.panel(_group text) RETURNS TABLE(user_id int, n b
           return sql(\"select user_id, count(*) from annotation where group_id = \$1 group by 1\",
                      _group);
         \$\$" >/dev/null
+# The same with a path that leaves pg_temp out: plcpp appends it, so a caller's temporary
+# table is never searched first.
+victim "CREATE FUNCTION public.panel_nt(_group text) RETURNS TABLE(user_id int, n bigint)
+        LANGUAGE plcpp STRICT SET search_path = public AS \$\$
+          [[plcpp::memoize]]
+          return sql(\"select user_id, count(*) from annotation where group_id = \$1 group by 1\",
+                     _group);
+        \$\$" >/dev/null
 # A memoized query that calls a SQL function, whose body is parsed when it runs (at every
 # build and REFRESH): it must see the function's path then too.
 victim "CREATE FUNCTION public.group_size(g text) RETURNS bigint LANGUAGE sql STABLE AS
@@ -98,6 +106,11 @@ r=$(alice "${hostile_session[@]}" -c "SELECT count(*), sum(n) FROM panel('g7')")
 check "call: alice's second call (a read as the owner) gets the true rows" "$truth" "$(tail -1 <<<"$r")"
 r=$(alice "${hostile_session[@]}" -c "BEGIN READ ONLY" -c "SELECT count(*), sum(n) FROM panel('g8')" -c "COMMIT")
 check "call: a read-only miss (no build) gets the true rows" "$truth" "$(tail -1 <<<"$r")"
+r=$(alice "${hostile_session[@]}" -c "SELECT count(*), sum(n) FROM panel_nt('g7')")
+check "call: a path without pg_temp: the build does not read alice's temporary table" "$truth" \
+  "$(tail -1 <<<"$r")"
+r=$(alice "${hostile_session[@]}" -c "BEGIN READ ONLY" -c "SELECT count(*), sum(n) FROM panel_nt('g8')" -c "COMMIT")
+check "call: ... nor does a read-only miss" "$truth" "$(tail -1 <<<"$r")"
 r=$(alice "${hostile_session[@]}" -c "SELECT n FROM sized('g7')")
 check "call: a SQL function in the query resolves under the function's path" 70 "$(tail -1 <<<"$r")"
 check "call: alice gained nothing (not superuser, no planted code ran)" "f|" "$(alice_super)|$(pwned)"
