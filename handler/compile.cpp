@@ -426,6 +426,7 @@ const plcpp::detail::memo_spec *describe_memo(plcpp_function *fn, HeapTuple proc
   const char *name = NameStr(proc->proname);
   const char *path; // the owner's SET search_path, pg_temp last (memo_path.cpp)
   plcpp_memo_check_path(proc_tuple, name, &path);
+  if (for_validator) plcpp_memo_warn_open_schemas(name, path);
   if (!m.ttl.empty()) check_ttl(name, body, m.ttl.c_str());
   List *grants = NIL;
   if (!m.grant.empty()) {

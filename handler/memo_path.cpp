@@ -27,9 +27,12 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "common/md5.h"
 #include "fmgr.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
@@ -59,6 +62,26 @@ const char *configured_path(HeapTuple proc_tuple) {
     if (strncmp(setting, "search_path=", 12) == 0) path = setting + 12;
   }
   return path;
+}
+
+// A schema anybody may create objects in (PUBLIC has CREATE): anybody can put a table, view,
+// function or operator in front of those of the schemas after it, and have the owner run it.
+bool public_can_create(const char *schema) {
+  Oid ns = get_namespace_oid(schema, true);
+  if (!OidIsValid(ns)) return false;
+  HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(ns));
+  if (!HeapTupleIsValid(tup)) return false;
+  bool isnull, found = false;
+  Datum acl_datum = SysCacheGetAttr(NAMESPACEOID, tup, Anum_pg_namespace_nspacl, &isnull);
+  if (!isnull) { // NULL: the default, only the owner creates
+    Acl *acl = DatumGetAclP(acl_datum);
+    const AclItem *items = ACL_DAT(acl);
+    for (int i = 0; i < ACL_NUM(acl); ++i)
+      if (items[i].ai_grantee == ACL_ID_PUBLIC && (ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE))
+        found = true;
+  }
+  ReleaseSysCache(tup);
+  return found;
 }
 
 } // namespace
@@ -93,6 +116,26 @@ const char *plcpp_memo_path(HeapTuple proc_tuple, const char **problem) {
     if (temp) return path; // last: as it should be
   }
   return psprintf("%s, pg_temp", path);
+}
+
+void plcpp_memo_warn_open_schemas(const char *name, const char *path) {
+  List *names;
+  if (!SplitIdentifierString(pstrdup(path), ',', &names)) return;
+  ListCell *lc;
+  foreach (lc, names) {
+    const char *schema = static_cast<const char *>(lfirst(lc));
+    if (public_can_create(schema))
+      ereport(WARNING,
+              (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+               errmsg("memoized function \"%s\" searches schema \"%s\", where every role may "
+                      "create objects",
+                      name, schema),
+               errdetail("Any role can put a table, view, function or operator there that its "
+                         "query would use, and have it run as the function's owner."),
+               errhint("REVOKE CREATE ON SCHEMA %s FROM PUBLIC, or leave it out of the "
+                       "function's search_path.",
+                       quote_identifier(schema))));
+  }
 }
 
 void plcpp_memo_check_path(HeapTuple proc_tuple, const char *name, const char **path_out) {

@@ -44,6 +44,16 @@ SET search_path = '' AS $$
   [[plcpp::memoize]]
   return sql("select v from public.mp_t where g = $1 order by v", _g);
 $$;
+-- A schema in which every role may create objects: accepted, with a WARNING.
+CREATE SCHEMA mp_open;
+GRANT CREATE ON SCHEMA mp_open TO PUBLIC;
+CREATE FUNCTION mp_open(_g text) RETURNS SETOF int LANGUAGE plcpp
+SET search_path = mp_open, public AS $$
+  [[plcpp::memoize]]
+  return sql("select v from mp_t where g = $1 order by v", _g);
+$$;
+DROP FUNCTION mp_open(text);
+DROP SCHEMA mp_open;
 SELECT p::regprocedure AS fn, plcpp.memo_search_path(p) AS path,
        plcpp.memo_version(p) ~ '^[0-9a-f]{32}$' AS versioned
   FROM unnest(ARRAY['mp_ok(text)', 'mp_last(text)', 'mp_empty(text)']::regprocedure[]) p;
