@@ -77,7 +77,8 @@ CREATE FUNCTION groups_here() RETURNS SETOF text LANGUAGE plcpp STABLE AS $$
   for (auto row : spi::query("select distinct group_id from annotation"))
     yield(row.get<std::string>(0));
 $$;
-CREATE FUNCTION panel(g text) RETURNS TABLE(user_id int, n bigint) LANGUAGE plcpp STRICT AS $$
+CREATE FUNCTION panel(g text) RETURNS TABLE(user_id int, n bigint) LANGUAGE plcpp STRICT
+SET search_path = public, pg_temp AS $$
   [[plcpp::memoize]]
   return sql("select user_id, count(*) from annotation where group_id = $1 group by 1", g);
 $$;
@@ -174,7 +175,8 @@ check "... invalidates the shard's cached result: the next call sees it" "101|1|
   "$(proxy "SELECT group_total('$k0')")|$(rc s0)"
 
 # A memo view that follows its table (invalidate = "on_change"), built on shard 0.
-s0 "CREATE FUNCTION panel_fresh(g text) RETURNS TABLE(user_id int, n bigint) LANGUAGE plcpp STRICT AS \$\$
+s0 "CREATE FUNCTION panel_fresh(g text) RETURNS TABLE(user_id int, n bigint) LANGUAGE plcpp STRICT
+  SET search_path = public, pg_temp AS \$\$
   [[plcpp::memoize(invalidate = \"on_change\")]]
   return sql(\"select user_id, count(*) from annotation where group_id = \$1 group by 1\", g);
 \$\$" >/dev/null
