@@ -198,14 +198,14 @@ if [ "$(sed -n '/^== members/,/^== functions/p' "$out/fresh.txt" | grep -vc '^==
 else
   not_ok "updated and fresh installs have the same members" "$(head -20 "$out/members.diff")"
 fi
-if diff "$out/fresh.txt" "$out/updated.txt" >"$out/all.diff"; then
+if [ "$members" -gt 100 ] && diff "$out/fresh.txt" "$out/updated.txt" >"$out/all.diff"; then
   ok "... and the same definitions ($members lines: functions, views, columns, policies, grants)"
 else
   not_ok "updated and fresh installs have the same definitions" \
     "$(head -40 "$out/all.diff")"
 fi
-if grep -q 'ERROR' "$out/fresh.txt" "$out/updated.txt"; then
-  not_ok "describing both installs raised no error" "$(grep -m3 ERROR "$out"/*.txt)"
+if grep -qE '^psql:|ERROR:' "$out/fresh.txt" "$out/updated.txt"; then
+  not_ok "describing both installs raised no error" "$(grep -m3 -E '^psql:|ERROR:' "$out"/*.txt)"
 else
   ok "describing both installs raised no error"
 fi
@@ -213,8 +213,12 @@ fi
 # 5. What the database held survives the update and still works.
 check "plcpp functions still work after the update" "42|HELLO" \
   "$(old "SELECT add_one(41), shout('hello')")"
-check "the memo registry row survived unchanged" "$registry_before" \
-  "$(old "SELECT view_name, key, created_at, builds FROM plcpp.memo_registry")"
+case "$registry_before" in
+  "panel__g1_"*"|{g1}|"*"|1") registry_after=$(old "SELECT view_name, key, created_at, builds
+                                                     FROM plcpp.memo_registry") ;;
+  *) registry_after="(no registry row before the update: $registry_before)" ;;
+esac
+check "the memo registry row survived unchanged" "$registry_before" "$registry_after"
 check "the memoized function is served from its old view (same rows, a hit, no rebuild)" \
   "$before|1|1" \
   "$(old "SELECT count(*), sum(n) FROM panel('g1')" | tr '\n' ' ' | sed 's/ $//')|$(
