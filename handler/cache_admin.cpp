@@ -1,6 +1,7 @@
 // handler/cache_admin.cpp — SQL functions over the compiled-code cache (jit/object_cache.h):
-// plcpp.compile_cache_entries() behind the plcpp.compile_cache view, and
-// plcpp.compile_cache_purge(). Superuser only (the SQL script revokes them from PUBLIC).
+// plcpp.compile_cache_entries() behind the plcpp.compile_cache view,
+// plcpp.compile_cache_purge(), and plcpp.compile(fn) behind plcpp.compile_all(). Superuser only
+// (the SQL scripts revoke them from PUBLIC).
 #include "../jit/object_cache.h"
 
 #include <vector>
@@ -8,11 +9,18 @@
 #include "plcpp.h"
 
 extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "commands/proclang.h"
 #include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(plcpp_compile_cache_entries);
 PG_FUNCTION_INFO_V1(plcpp_compile_cache_purge);
+PG_FUNCTION_INFO_V1(plcpp_compile_function);
 }
 
 namespace {
@@ -66,4 +74,27 @@ Datum plcpp_compile_cache_purge(PG_FUNCTION_ARGS) {
     cutoff = timestamptz_to_time_t(limit);
   }
   PG_RETURN_INT32(plcpp::jit::cache::purge(plcpp_cache_dir, cutoff));
+}
+
+// compile(fn regprocedure) returns text: builds fn as its validator does (the compiled-code
+// cache first, then the compiler) and says what that took: 'cached' (the cache had its code),
+// 'compiled', or 'queued' (-O0 code compiled, its -O2 build queued for the optimizer worker;
+// plcpp.tiered_compilation). A body that does not compile raises its compile error, which
+// plcpp.compile_all() reports per function.
+Datum plcpp_compile_function(PG_FUNCTION_ARGS) {
+  Oid fn_oid = PG_GETARG_OID(0);
+  HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+  if (!HeapTupleIsValid(tuple))
+    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_FUNCTION),
+                    errmsg("function with OID %u does not exist", fn_oid)));
+  Oid lang = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->prolang;
+  ReleaseSysCache(tuple);
+  if (lang != get_language_oid("plcpp", false))
+    ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                    errmsg("%s is not a PL/C++ function", format_procedure(fn_oid))));
+  plcpp_function *fn = plcpp_function_get(fn_oid, true);
+  const char *status = fn->last_build == 'c'   ? "cached"
+                       : fn->last_build == 'q' ? "queued"
+                                               : "compiled";
+  PG_RETURN_TEXT_P(cstring_to_text(status));
 }

@@ -688,6 +688,7 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   fn->tier_up = false;
   fn->tier_checked = InvalidLocalTransactionId;
   memcpy(fn->optimized_key, out.optimized_key, sizeof fn->optimized_key);
+  fn->last_build = out.cache_hit ? 'c' : out.tier0 ? 'q' : 'o'; // for plcpp.compile()
   if (out.tier0) plcpp_start_optimizer();
   fn->fn_xmin = HeapTupleHeaderGetRawXmin(proc_tuple->t_data);
   fn->fn_tid = proc_tuple->t_self;

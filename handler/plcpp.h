@@ -62,6 +62,7 @@ struct plcpp_function {
   bool tier_up;                    // the -O2 object is in the cache: load it at the next call
   LocalTransactionId tier_checked; // the transaction that last looked for it
   char optimized_key[33];
+  char last_build; // the last compile: 'c' cache hit, 'o' compiled, 'q' -O0 compiled, -O2 queued
 };
 
 // guc.cpp

@@ -7,7 +7,12 @@
 
 namespace plcpp::jit {
 
-inline constexpr const char *clang_path = "/usr/lib/llvm-14/bin/clang++";
+// argv[0] of the in-process Clang driver: it finds its resource directory (the built-in
+// headers) next to it. From `$(LLVM_CONFIG) --bindir` at build time (Makefile).
+#ifndef PLCPP_CLANG_PATH
+#error "PLCPP_CLANG_PATH must be defined by the build (Makefile: $(LLVM_CONFIG) --bindir)"
+#endif
+inline constexpr const char *clang_path = PLCPP_CLANG_PATH;
 
 // Bodies are C++20; -Werror=return-type because falling off the end of a non-void body is UB.
 // -fno-finite-loops: C++ lets the optimizer assume a side-effect-free loop ends, so

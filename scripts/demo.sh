@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+export PLCPP_WERROR=1 # the project's own builds: warnings are errors (Makefile)
 make -j"$(nproc)" >build.log 2>&1 && make install >>build.log 2>&1 || { tail -50 build.log; exit 1; }
 source scripts/server.sh
 trap server_stop EXIT

@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+export PLCPP_WERROR=1 # the project's own builds: warnings are errors (Makefile)
 if ! { make -j"$(nproc)" && make install; } >build.log 2>&1; then
   tail -50 build.log
   echo "build failed"
@@ -16,6 +17,14 @@ fi
 
 passed=0
 failed=0
+
+# The C/C++ boundary lint (one check): PostgreSQL calls that can raise over live destructors,
+# std::string built in noexcept / extern "C" functions (scripts/lint_boundary.allow).
+if scripts/lint_boundary.py; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 # C++ unit tests (no server): GoogleTest prints "[  PASSED  ] N tests." / "[  FAILED  ] N tests,"
 make -C test/unit run >unit.log 2>&1
