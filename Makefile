@@ -20,14 +20,14 @@ DATA_built = plcpp--1.1.sql
 PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
-	handler/guard.o handler/compile.o handler/build.o handler/llvm_guard.o handler/srf.o \
+	handler/guard.o handler/compile.o handler/compile_process.o handler/build.o handler/llvm_guard.o handler/srf.o \
 	handler/cache_admin.o handler/memo_admin.o handler/result_cache_call.o \
 	handler/result_cache_admin.o handler/memo_path.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
 	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o runtime/memoize.o \
 	runtime/memo_name.o runtime/memo_sql.o runtime/change_tracking.o runtime/result_cache.o
-JIT_OBJS = jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/engine.o jit/target.o jit/object_cache.o jit/optimize_queue.o
+JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/engine.o jit/target.o jit/object_cache.o jit/optimize_queue.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o
 

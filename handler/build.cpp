@@ -9,9 +9,18 @@
 #include "../jit/optimize_queue.h"
 #include "../jit/source.h"
 
+#include "../jit/compile_wire.h"
+#include "compile_process.h"
 #include "llvm_guard.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <new>
 
 #include <chrono>
 #include <ctime>
@@ -402,32 +411,180 @@ bool load_cached_impl(build_output &out) {
   return true;
 }
 
-// One run of the compiler (loaded on first use), in a backend or in the optimizer worker.
-// False if the compiler could not be loaded (report.summary says why).
+// One run of the compiler, in a compile process of its own (compile_process.h), for a backend
+// or the optimizer worker. False if it produced no result: report says why (a crash, a limit,
+// a pending cancel), and `end` tells the worker whether to quarantine the job.
 struct compile_run {
   plcpp::jit::compile_result result;
-  double ms = 0; // wall time, including a PCH build
+  double ms = 0; // wall time, including a PCH build and the process's start
+  compile_end end = compile_end::not_started;
+  std::string output; // the process's stderr (LLVM's messages), bounded
 };
+
+// What the compile process runs (it is a fork of this process: `job` is in its memory).
+struct child_job {
+  const char *library;
+  plcpp::jit::compile_request request;
+};
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+[[noreturn]] void child_out_of_memory() {
+  static const char message[] = "plcpp compile process: out of memory\n";
+  (void)!::write(2, message, sizeof message - 1);
+  ::_exit(compile_child_out_of_memory);
+}
+
+// In the compile process only: nothing here returns into the backend.
+int compile_child(void *arg, int output_fd) noexcept {
+  std::set_new_handler(child_out_of_memory);
+  try {
+    auto &job = *static_cast<child_job *>(arg);
+    job.request.options.temp_tag = std::to_string(::getpid()); // what the parent removes
+    auto compile = compiler_entry(job.library);
+    if (!compile) {
+      std::string line = report.summary + "\n";
+      (void)write_all(2, line);
+      return 3;
+    }
+    plcpp::jit::compile_result result;
+    compile(&job.request, &result);
+    return write_all(output_fd, plcpp::jit::wire::encode(result)) ? 0 : 4;
+  } catch (const std::bad_alloc &) {
+    return compile_child_out_of_memory;
+  } catch (...) {
+    return 5;
+  }
+}
+
+// The whole content of a memfd the compile process wrote (at most `limit` bytes, its end).
+std::string read_back(int fd, std::size_t limit) {
+  std::string bytes;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size <= 0) return bytes;
+  off_t from = static_cast<std::size_t>(size) > limit ? size - static_cast<off_t>(limit) : 0;
+  bytes.resize(static_cast<std::size_t>(size - from));
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, from + static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
+}
+
+// Temporary files a killed compile process left: ours end in ".tmp.<its pid>" (compiler.h);
+// Clang's own, next to them, in ".<its pid>.tmp" ("<output>-XXXXXXXX.<pid>.tmp").
+void remove_leftovers(const std::string &dir, int pid) {
+  auto ends_with = [](std::string_view name, const std::string &suffix) {
+    return name.size() > suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  std::string ours = ".tmp." + std::to_string(pid), clangs = "." + std::to_string(pid) + ".tmp";
+  if (DIR *d = ::opendir(dir.c_str())) {
+    while (dirent *e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (ends_with(name, ours) || ends_with(name, clangs))
+        ::unlink((dir + "/" + std::string(name)).c_str());
+    }
+    ::closedir(d);
+  }
+}
+
+std::string signal_name(int sig) {
+  const char *name = sigabbrev_np(sig);
+  const char *text = sigdescr_np(sig);
+  return "signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ": " : " (") +
+         (text ? text : "unknown") + ")";
+}
+
+// Sets report from a compile process that gave no result.
+void report_outcome(const compile_outcome &o, const compile_limits &limits,
+                    const std::string &function, const std::string &output) {
+  std::string what = function.empty() ? std::string("a PL/C++ body") : function;
+  std::string last = output.empty() ? "" : "\nIts last output:\n" + output;
+  switch (o.end) {
+  case compile_end::finished:
+    fail("XX000", "the PL/C++ compile process for " + what + " ended without a whole result");
+    report.detail = "It exited with status 0." + last;
+    break;
+  case compile_end::cancelled:
+    fail("57014", "compiling " + what + " was canceled");
+    break;
+  case compile_end::timed_out:
+    fail("57014", "compiling " + what + " took longer than plcpp.compile_timeout (" +
+                      std::to_string(limits.timeout_ms) + " ms)");
+    report.detail = "The compile process was stopped." + last;
+    report.hint = "Simplify the body, or raise plcpp.compile_timeout.";
+    break;
+  case compile_end::out_of_memory:
+    fail("53200", "compiling " + what + " needed more memory than plcpp.compile_memory_limit (" +
+                      std::to_string(limits.memory_limit_kb) + " kB)");
+    report.detail = "The compile process ran out of memory and was stopped." + last;
+    report.hint = "Simplify the body, or raise plcpp.compile_memory_limit.";
+    break;
+  case compile_end::crashed:
+    fail("XX000", "the PL/C++ compiler crashed while compiling " + what);
+    report.detail = "The compile process died of " + signal_name(o.signal) +
+                    "; the server and this session are not affected." + last;
+    report.hint = "This is a bug in Clang or plcpp that this body triggers; please report it "
+                  "with the body.";
+    break;
+  case compile_end::exited:
+    fail("XX000", "the PL/C++ compiler failed while compiling " + what);
+    report.detail = "The compile process exited with status " + std::to_string(o.exit_status) +
+                    "; the server and this session are not affected." + last;
+    report.hint = "LLVM stops on some errors it finds after parsing (for example in inline "
+                  "assembly); the output above says what it found.";
+    break;
+  case compile_end::not_started:
+    fail("58000", std::string("could not run the PL/C++ compiler: ") + o.problem);
+    break;
+  }
+}
+
 bool run_compiler(const std::string &library, const std::string &source,
                   const std::string &module_name, const std::string &include_dir,
                   const std::string &cache_dir, int opt_level, bool interrupt_checks,
-                  compile_run &run) {
-  plcpp::jit::compile_request request;
-  request.source = source;
-  request.module_name = module_name;
-  request.options.include_dir = include_dir;
-  request.options.pch_dir = cache_dir;
-  request.options.opt_level = opt_level;
-  request.options.interrupt_checks = interrupt_checks;
-  auto compile = compiler_entry(library.c_str());
-  if (!compile) return false;
-  auto t0 = std::chrono::steady_clock::now();
-  {
-    llvm_guard guard;
-    compile(&request, &run.result);
+                  const std::string &function, compile_run &run) {
+  child_job job{library.c_str(), {}};
+  job.request.source = source;
+  job.request.module_name = module_name;
+  job.request.options.include_dir = include_dir;
+  job.request.options.pch_dir = cache_dir;
+  job.request.options.opt_level = opt_level;
+  job.request.options.interrupt_checks = interrupt_checks;
+  compile_limits limits = compile_process_limits();
+  compile_outcome o = compile_process_run(compile_child, &job, limits);
+  run.ms = o.ms;
+  run.end = o.end;
+  std::string result;
+  if (o.output_fd >= 0) result = read_back(o.output_fd, SIZE_MAX);
+  if (o.stderr_fd >= 0) run.output = read_back(o.stderr_fd, 2000);
+  while (!run.output.empty() && run.output.back() == '\n')
+    run.output.pop_back();
+  if (o.output_fd >= 0) ::close(o.output_fd);
+  if (o.stderr_fd >= 0) ::close(o.stderr_fd);
+  if (o.end != compile_end::finished && o.pid > 0) remove_leftovers(cache_dir, o.pid);
+  if (o.end == compile_end::finished && plcpp::jit::wire::decode(result, run.result)) {
+    if (!run.result.pch_problem.empty()) {
+      report.pch_problem = run.result.pch_problem;
+      if (!run.output.empty()) report.pch_problem += ": " + run.output;
+    }
+    return true;
   }
-  run.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  return true;
+  report_outcome(o, limits, function, run.output);
+  return false;
 }
 
 // What the cache keeps next to an object compiled for `function`.
@@ -450,7 +607,7 @@ bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
   compile_run run;
   if (!run_compiler(plan.compiler_library, u.source.empty() ? plan.full.source : u.source,
                     plan.module_name, plan.include_dir, plan.cache_dir, opt_level,
-                    plan.interrupt_checks, run))
+                    plan.interrupt_checks, plan.function, run))
     return false;
   plcpp::jit::compile_result &compiled = run.result;
   out.compile_ms += compiled.frontend_ms;
@@ -474,14 +631,20 @@ bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
 
 // A core unit if it compiles; else with tiering the -O0 code now and the -O2 build queued;
 // else the regular unit at plcpp.opt_level.
+//
+// The -O2 job is queued only after the -O0 code compiled: a body that crashes the compiler
+// leaves no job behind for the worker to replay.
 bool compile_impl(build_output &out) {
-  if (!plan.core.source.empty() && compile_unit(plan.core, plan.opt_level, out, true)) return true;
-  if (!plan.tier0.key.empty() && queue_optimization()) {
-    if (!compile_unit(plan.tier0, 0, out, false)) {
-      plcpp::jit::optimize_queue::remove(plan.cache_dir, plan.full.key); // nothing to optimize
-      return false;
-    }
-    mark_tier0(out, true);
+  if (!plan.core.source.empty()) {
+    if (compile_unit(plan.core, plan.opt_level, out, true)) return true;
+    // A core unit that did not compile falls back to the regular unit, unless the compile
+    // process itself failed (a crash, a limit, a cancel): that says nothing about the body's
+    // C++, and the regular unit would only fail the same way, slower.
+    if (!report.summary.empty()) return false;
+  }
+  if (!plan.tier0.key.empty() && plcpp::jit::optimize_queue::writable(plan.cache_dir)) {
+    if (!compile_unit(plan.tier0, 0, out, false)) return false;
+    mark_tier0(out, queue_optimization());
     return true;
   }
   return compile_unit(plan.full, plan.opt_level, out, false);
@@ -498,19 +661,28 @@ optimize_step optimize_next_impl(const std::string &cache_dir, std::string &mess
   }
   compile_run run;
   if (!run_compiler(j->compiler_library, j->source, j->module_name, j->include_dir, cache_dir,
-                    j->opt_level, j->interrupt_checks, run)) {
+                    j->opt_level, j->interrupt_checks, j->function, run)) {
     message = "could not optimize " + j->function + ": " + report.summary;
-    return optimize_step::stopped;
+    // Stopped (shutdown, terminate) or no process to compile in: the job stays for a later
+    // worker. Anything else the job itself caused: never replayed.
+    if (run.end == compile_end::cancelled || run.end == compile_end::not_started)
+      return optimize_step::stopped;
+    std::string reason = report.summary + (report.detail.empty() ? "" : "\n" + report.detail);
+    plcpp::jit::optimize_queue::quarantine(cache_dir, j->key, reason);
+    message += " (job quarantined in " + cache_dir + "/jobs/quarantine)";
+    return optimize_step::failed;
   }
   const plcpp::jit::compile_result &compiled = run.result;
-  plcpp::jit::optimize_queue::remove(cache_dir, j->key); // done, or failed for good
   if (!compiled.ok) {
     message = "could not optimize " + j->function + ": it compiled at -O0 but not at -O" +
               std::to_string(j->opt_level);
     for (const auto &d : compiled.diagnostics)
       message += "; " + d.message;
+    plcpp::jit::optimize_queue::quarantine(cache_dir, j->key, message);
+    message += " (job quarantined in " + cache_dir + "/jobs/quarantine)";
     return optimize_step::failed;
   }
+  plcpp::jit::optimize_queue::remove(cache_dir, j->key); // done
   std::vector<plcpp::jit::diagnostic> warnings;
   for (const auto &d : compiled.diagnostics)
     if (d.level == plcpp::jit::diagnostic::severity::warning) warnings.push_back(d);
@@ -532,7 +704,9 @@ template <class F> bool guarded(F &&f) noexcept {
   try {
     return f();
   } catch (const std::bad_alloc &) {
-    fail("53200", "out of memory while compiling a PL/C++ function");
+    // Nothing here may allocate: compile.cpp reports a static message.
+    memcpy(report.sqlstate, "53200", 6);
+    report.out_of_memory = true;
   } catch (const std::exception &e) {
     fail("XX000", std::string("internal error while compiling a PL/C++ function: ") + e.what());
   } catch (...) {
@@ -550,7 +724,11 @@ const build_report &last_build_report() noexcept {
 bool build_prepare(const build_input &in) noexcept {
   return guarded([&] {
     memcpy(report.sqlstate, "42601", 6);
+    report.out_of_memory = false;
     report.summary.clear();
+    report.detail.clear();
+    report.hint.clear();
+    report.pch_problem.clear();
     report.diagnostics.clear();
     report.warnings.clear();
     report.cache_problem.clear();
@@ -603,6 +781,10 @@ optimize_step build_optimize_next(const char *cache_dir, std::string &message) n
   });
   if (step == optimize_step::stopped && message.empty()) message = report.summary;
   return step;
+}
+
+bool build_optimize_pending(const char *cache_dir) noexcept {
+  return plcpp::jit::optimize_queue::next(cache_dir).has_value();
 }
 
 void unload_code(void *code) noexcept {

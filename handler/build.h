@@ -70,7 +70,10 @@ struct build_output {
 // What the last failed build() found, kept in static storage for compile.cpp to report.
 struct build_report {
   char sqlstate[6] = "42601";
-  std::string summary; // when there is no diagnostic to show
+  bool out_of_memory = false; // the build itself ran out of memory (no message allocated)
+  std::string summary;        // when there is no diagnostic to show
+  std::string detail, hint;   // of the summary (a compile process that crashed, ...)
+  std::string pch_problem;    // the precompiled header could not be built (compiled without)
   std::vector<plcpp::jit::diagnostic> diagnostics;
   std::vector<plcpp::jit::diagnostic> warnings; // body warnings of a successful build
   std::string cache_problem; // a damaged cache file, or why the object could not be stored
@@ -122,4 +125,6 @@ enum class optimize_step {
   stopped, // the compiler could not be loaded: the job stays for a later worker
 };
 optimize_step build_optimize_next(const char *cache_dir, std::string &message) noexcept;
+// Is any job waiting?
+bool build_optimize_pending(const char *cache_dir) noexcept;
 void unload_code(void *code) noexcept;

@@ -186,7 +186,13 @@ pg_attribute_noreturn() void report_build_failure(const char *name, const char *
   const build_report &r = last_build_report();
   const char *s = r.sqlstate;
   int code = MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
-  if (r.diagnostics.empty()) ereport(ERROR, (errcode(code), errmsg("%s", r.summary.c_str())));
+  if (r.out_of_memory)
+    ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+                    errmsg("out of memory while compiling %s", name ? name : "a DO block")));
+  if (r.diagnostics.empty())
+    ereport(ERROR, (errcode(code), errmsg("%s", r.summary.c_str()),
+                    r.detail.empty() ? 0 : errdetail_internal("%s", r.detail.c_str()),
+                    r.hint.empty() ? 0 : errhint("%s", r.hint.c_str())));
 
   // The first error in the body gives the message and the position; all of them (bounded by
   // -ferror-limit) go to DETAIL, in the compiler's order.
@@ -248,13 +254,24 @@ void key_lock_tag(LOCKTAG *tag, const char *key) {
 }
 
 void report_cache_problem() {
+  // One WARNING per session for a cache that cannot be written (a full volume fails the PCH
+  // and the object alike): functions work, only slower to start.
   static bool warned_unwritable = false;
   const build_report &r = last_build_report();
+  if (!r.pch_problem.empty() && !warned_unwritable) {
+    warned_unwritable = true;
+    ereport(
+        WARNING,
+        (errcode(ERRCODE_IO_ERROR),
+         errmsg("plcpp could not build its precompiled runtime header: %s", r.pch_problem.c_str()),
+         errdetail("Functions still compile and run; each compile is slower until it can."),
+         errhint("Make room in, or make writable, plcpp.cache_dir (\"%s\").", plcpp_cache_dir)));
+  }
   if (r.cache_problem.empty()) return;
   if (!r.cache_unwritable) {
     ereport(LOG, (errmsg("plcpp: %s", r.cache_problem.c_str())));
   } else if (!warned_unwritable) {
-    warned_unwritable = true; // once per session: functions work, only slower to start
+    warned_unwritable = true;
     ereport(
         WARNING,
         (errcode(ERRCODE_IO_ERROR),
@@ -277,6 +294,9 @@ bool build_code(const build_input &in, build_output &out) {
   (void)LockAcquire(&tag, ExclusiveLock, false, false);
   bool ok = build_load_cached(out) || build_compile(out);
   LockRelease(&tag, ExclusiveLock, false);
+  // A compile stopped by cancel, statement_timeout or terminate (compile_process.h) is
+  // reported here as PostgreSQL reports them, now that no C++ frame is live.
+  if (!ok) CHECK_FOR_INTERRUPTS();
   report_cache_problem(); // a damaged file found on the way, or a failed store: once
   return ok;
 }

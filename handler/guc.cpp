@@ -14,6 +14,8 @@ char *plcpp_cache_dir = nullptr;
 bool plcpp_interrupt_checks = true;
 char *plcpp_memo_schema = nullptr;
 bool plcpp_tiered_compilation = true;
+int plcpp_compile_timeout = 60000;
+int plcpp_compile_memory_limit = 2 * 1024 * 1024;
 
 void plcpp_define_gucs(void) {
   DefineCustomIntVariable("plcpp.opt_level",
@@ -34,6 +36,18 @@ void plcpp_define_gucs(void) {
       "the optimized code at their next transaction once it is built. Off: the first call "
       "compiles the optimized code itself.",
       &plcpp_tiered_compilation, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "plcpp.compile_timeout", "Longest a PL/C++ compile may take (0: no limit).",
+      "Every compile runs in a process of its own, which is stopped after this long (SQLSTATE "
+      "57014); statement_timeout and cancel stop it too. Also bounds the optimizer worker.",
+      &plcpp_compile_timeout, 60000, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "plcpp.compile_memory_limit",
+      "Memory a PL/C++ compile process may use beyond what it inherits (0: no limit).",
+      "Over it the compile stops with SQLSTATE 53200; the server and the session are not "
+      "affected. A 20-line body with the standard library needs about 150 MB.",
+      &plcpp_compile_memory_limit, 2 * 1024 * 1024, 0, INT_MAX, PGC_SUSET, GUC_UNIT_KB, nullptr,
+      nullptr, nullptr);
   DefineCustomBoolVariable(
       "plcpp.interrupt_checks",
       "Makes every loop in PL/C++ functions compiled afterwards stop on cancel and timeouts.",

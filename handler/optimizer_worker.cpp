@@ -2,11 +2,21 @@
 // queued units (jit/optimize_queue.h) at -O2 into the object cache, one at a time, then
 // exits.
 //
-// Backends start one after each -O0 compile (a dynamic background worker: no
-// shared_preload_libraries needed). Workers take turns on an flock, and each one works until
-// the queue is empty, so a job written before a worker was started is always seen by a
-// worker that locks after it; if no worker could be started (max_worker_processes), the next
-// session that loads the -O0 object queues the job again and starts one.
+// Backends start one after an -O0 compile queued a job (a dynamic background worker: no
+// shared_preload_libraries needed), unless one is at work: the worker holds an flock on
+// jobs/.lock while it works, and a backend that finds it held starts none, so at most one
+// worker (one max_worker_processes slot) compiles at a time. A worker that cannot take the
+// lock at once exits (two backends may both have started one). A worker works until the
+// queue is empty, then releases the lock and looks once more: a job queued while it was
+// releasing (whose backend saw the lock held) is still seen. If no worker could be started
+// at all, the next session that loads the -O0 object queues the job again and starts one.
+//
+// Each job compiles in a compile process (compile_process.h) bounded by plcpp.compile_timeout
+// and plcpp.compile_memory_limit; a job that fails, crashes or runs out of a limit is
+// quarantined (jobs/quarantine/, with its reason, and a LOG line), never replayed. On SIGTERM
+// (pg_ctl stop -m fast) the compile process is killed at once and the job stays queued.
+// The worker runs no SQL: it reads job files and writes the object cache, as the server's OS
+// user.
 #include "plcpp.h"
 
 #include "build.h"
@@ -44,6 +54,12 @@ int open_lock() noexcept {
 } // namespace
 
 void plcpp_start_optimizer(void) {
+  int fd = open_lock();
+  if (fd >= 0) {
+    bool busy = flock(fd, LOCK_EX | LOCK_NB) != 0; // a worker is at work: it will see the job
+    close(fd);                                     // (releases the lock if we took it)
+    if (busy) return;
+  }
   BackgroundWorker worker;
   memset(&worker, 0, sizeof worker);
   worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
@@ -70,20 +86,20 @@ void plcpp_optimizer_main(Datum) {
     elog(LOG, "plcpp optimizer: could not open the lock file in \"%s/jobs\": %m", plcpp_cache_dir);
     proc_exit(1);
   }
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0) { // another worker is at it: wait for its turn
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
-                    PG_WAIT_EXTENSION);
-    ResetLatch(MyLatch);
-    CHECK_FOR_INTERRUPTS();
+  // Another worker is at it: it will see our jobs, so this one leaves its slot at once.
+  while (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    optimize_step step = optimize_step::done;
+    while (step != optimize_step::idle && step != optimize_step::stopped) {
+      CHECK_FOR_INTERRUPTS();
+      std::string message; // elog(LOG/DEBUG1) returns, so it is always destroyed
+      step = build_optimize_next(plcpp_cache_dir, message);
+      if (step != optimize_step::idle)
+        elog(step == optimize_step::done ? DEBUG1 : LOG, "plcpp optimizer: %s", message.c_str());
+    }
+    CHECK_FOR_INTERRUPTS(); // a stop (SIGTERM) that ended a compile ends the worker here
+    (void)flock(fd, LOCK_UN);
+    if (step == optimize_step::stopped || !build_optimize_pending(plcpp_cache_dir)) break;
   }
-  for (optimize_step step = optimize_step::done;
-       step != optimize_step::idle && step != optimize_step::stopped;) {
-    CHECK_FOR_INTERRUPTS();
-    std::string message; // elog(LOG/DEBUG1) returns, so it is always destroyed
-    step = build_optimize_next(plcpp_cache_dir, message);
-    if (step != optimize_step::idle)
-      elog(step == optimize_step::done ? DEBUG1 : LOG, "plcpp optimizer: %s", message.c_str());
-  }
-  close(fd); // releases the lock
+  close(fd);
   proc_exit(0);
 }

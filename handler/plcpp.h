@@ -71,6 +71,8 @@ extern char *plcpp_cache_dir;
 extern bool plcpp_interrupt_checks;
 extern char *plcpp_memo_schema;
 extern bool plcpp_tiered_compilation;
+extern int plcpp_compile_timeout;      // ms; compile_process.h
+extern int plcpp_compile_memory_limit; // kB
 void plcpp_define_gucs(void);
 
 // function_table.cpp

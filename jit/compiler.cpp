@@ -18,6 +18,7 @@
 #include <clang/Frontend/FrontendActions.h>
 #include <clang/Lex/PreprocessorOptions.h>
 #include <llvm/ADT/SmallString.h>
+#include <llvm/Support/ErrorHandling.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -30,6 +31,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace plcpp::jit {
 namespace {
@@ -194,6 +199,10 @@ void remove_stale_pchs(const std::string &dir, const std::string &current) {
   }
 }
 
+std::string temp_tag(const compile_options &o) {
+  return o.temp_tag.empty() ? std::to_string(::getpid()) : o.temp_tag;
+}
+
 // Builds the PCH into a temporary file and renames it into place, so that concurrent builders
 // (several backends) never expose a half-written file.
 bool build_pch(const compile_options &o, const std::string &stub, const std::string &path,
@@ -203,7 +212,7 @@ bool build_pch(const compile_options &o, const std::string &stub, const std::str
               {"-fpch-instantiate-templates", "-x", "c++-header", pch_stub_file, "-o", path});
   auto inv = invocation_for(argv, error);
   if (!inv) return false;
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  std::string tmp = path + ".tmp." + temp_tag(o);
   auto local = std::make_shared<clang::CompilerInvocation>(*inv);
   local->getFrontendOpts().OutputFile = tmp;
   llvm::sys::fs::create_directories(o.pch_dir);
@@ -223,6 +232,44 @@ bool build_pch(const compile_options &o, const std::string &stub, const std::str
   }
   remove_stale_pchs(o.pch_dir, path);
   return true;
+}
+
+// The PCH is built in a process of its own: writing it is where a full or broken volume makes
+// LLVM exit() ("IO failure on output stream"), and then only the PCH is lost, not the compile,
+// which goes on without it. The child dies with this process (a killed compile).
+bool build_pch_isolated(const compile_options &o, const std::string &stub, const std::string &path,
+                        std::string &error) {
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    error = "could not fork to build the precompiled runtime header";
+    return false;
+  }
+  if (pid == 0) {
+    (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::string child_error;
+    bool ok = build_pch(o, stub, path, child_error);
+    if (!ok) llvm::errs() << "plcpp: " << child_error << "\n";
+    llvm::errs().flush();
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  // Ours (<pch>.tmp.<tag>) and Clang's own next to it (<pch>.tmp-XXXXXXXX.<tag>.tmp): a
+  // failed write (LLVM exits at once) leaves both.
+  std::string ours = ".tmp." + temp_tag(o), clangs = "." + temp_tag(o) + ".tmp";
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(o.pch_dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    llvm::StringRef name = llvm::sys::path::filename(it->path());
+    if (name.endswith(ours) || name.endswith(clangs)) llvm::sys::fs::remove(it->path());
+  }
+  error = "building the precompiled runtime header in " + o.pch_dir + " failed (" +
+          (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                               : "exit status " + std::to_string(WEXITSTATUS(status))) +
+          ")";
+  return false;
 }
 
 bool pch_problem(const std::vector<diagnostic> &diags) {
@@ -249,7 +296,8 @@ void compile_impl(const compile_request &req, compile_result &out) {
     pch = pch_path(o, stub);
     if (!llvm::sys::fs::exists(pch)) {
       auto t0 = std::chrono::steady_clock::now();
-      if (!build_pch(o, stub, pch, error)) pch.clear(); // compile without; slower but correct
+      if (!build_pch_isolated(o, stub, pch, out.pch_problem))
+        pch.clear(); // compile without; slower but correct
       out.pch_build_ms = ms_since(t0);
     }
   }
@@ -264,7 +312,7 @@ void compile_impl(const compile_request &req, compile_result &out) {
     if (!ok && !pch.empty() && attempt == 0 && pch_problem(sink.items)) {
       // A stale or damaged PCH: rebuild it once, or go on without it.
       llvm::sys::fs::remove(pch);
-      if (!build_pch(o, stub, pch, error)) pch.clear();
+      if (!build_pch_isolated(o, stub, pch, out.pch_problem)) pch.clear();
       continue;
     }
     out.diagnostics = std::move(sink.items);
@@ -291,9 +339,30 @@ void compile_impl(const compile_request &req, compile_result &out) {
   }
 }
 
+// LLVM's fatal errors and memory exhaustion end the compile process with a status its parent
+// understands (the reason on stderr, which the parent reads); LLVM is built without exception
+// tables, so unwinding a bad_alloc through it is not an option.
+void fatal_exit(void *, const char *reason, bool) {
+  llvm::errs() << "LLVM ERROR: " << reason << "\n";
+  llvm::errs().flush();
+  ::_exit(70);
+}
+void out_of_memory_exit(void *, const char *reason, bool) {
+  static const char message[] = "plcpp compile process: out of memory\n";
+  (void)!::write(2, message, sizeof message - 1);
+  (void)reason;
+  ::_exit(99);
+}
+
 } // namespace
 
 compile_result compile(const compile_request &request) noexcept {
+  static bool handlers = false;
+  if (!handlers) {
+    handlers = true;
+    llvm::install_fatal_error_handler(fatal_exit, nullptr);
+    llvm::install_bad_alloc_error_handler(out_of_memory_exit, nullptr);
+  }
   compile_result out;
   try {
     compile_impl(request, out);

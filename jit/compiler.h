@@ -1,9 +1,12 @@
 // jit/compiler.h — in-process Clang and LLVM: translation unit in, object file (or
 // diagnostics) out.
 //
-// Built into plcpp_compiler.so, which links libclang-cpp and is loaded by the handler only
-// when something must actually be compiled; plcpp.so itself never links Clang. The handler
-// reaches it through the one C symbol below.
+// Built into plcpp_compiler.so, which links libclang-cpp. It runs only in a compile process
+// (handler/compile_process.h), never in a backend: Clang installs signal handlers, crashes,
+// calls exit() and can grow without bound, none of which a backend may suffer. plcpp.so itself
+// never links Clang; the compile process reaches it through the one C symbol below. On a fatal
+// LLVM error the process writes the reason to stderr and exits with status 70, on memory
+// exhaustion with status 99 (handler/compile_process.h's compile_child_out_of_memory).
 #pragma once
 
 #include "diagnostic.h"
@@ -19,6 +22,9 @@ struct compile_options {
   int opt_level = 2;            // -O0 .. -O3
   bool interrupt_checks = true; // jit/interrupt_pass.h
   unsigned max_errors = 10;
+  // Suffix of temporary files (".tmp.<tag>"), so that the process that started the compile
+  // can remove what a killed compile left; empty: this process's pid.
+  std::string temp_tag;
 };
 
 struct compile_request {
@@ -35,6 +41,7 @@ struct compile_result {
   double pch_build_ms = 0;             // > 0 when this call (re)built the PCH
   double optimize_ms = 0, emit_ms = 0; // LLVM pipeline; machine code
   unsigned interrupt_checks = 0;       // loops made interruptible
+  std::string pch_problem; // the PCH could not be built (e.g. a full volume): compiled without
 };
 
 // Never throws; any internal failure is a diagnostic with ok = false.

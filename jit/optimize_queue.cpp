@@ -123,6 +123,33 @@ void remove(const std::string &cache_dir, const std::string &key) noexcept {
   }
 }
 
+void quarantine(const std::string &cache_dir, const std::string &key,
+                const std::string &reason) noexcept {
+  try {
+    std::string dir = jobs_dir(cache_dir) + "/quarantine";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      remove(cache_dir, key); // no room for it: at least it is never replayed
+      return;
+    }
+    if (::rename((jobs_dir(cache_dir) + "/" + key + ".job").c_str(),
+                 (dir + "/" + key + ".job").c_str()) != 0)
+      remove(cache_dir, key);
+    std::ofstream out(dir + "/" + key + ".reason", std::ios::binary | std::ios::trunc);
+    out << reason << "\n";
+  } catch (...) {
+    remove(cache_dir, key);
+  }
+}
+
+bool writable(const std::string &cache_dir) noexcept {
+  try {
+    std::string error;
+    return make_dirs(cache_dir, error) && ::access(jobs_dir(cache_dir).c_str(), W_OK) == 0;
+  } catch (...) {
+    return false;
+  }
+}
+
 std::string lock_path(const std::string &cache_dir) noexcept {
   try {
     std::string error;

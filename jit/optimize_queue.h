@@ -35,8 +35,18 @@ bool push(const std::string &cache_dir, const job &j, std::string &error) noexce
 // Any waiting job, or nullopt. A job file that does not parse is removed and skipped.
 std::optional<job> next(const std::string &cache_dir) noexcept;
 
-// Removes the job of `key` (done, or failed for good).
+// Removes the job of `key` (done).
 void remove(const std::string &cache_dir, const std::string &key) noexcept;
+
+// A job whose build failed, crashed, ran out of time or memory is never replayed: it moves
+// to <cache_dir>/jobs/quarantine/<key>.job, with <key>.reason saying why (issue 16: one
+// crashing job replayed by every later worker gave four crash recoveries in 20 s).
+void quarantine(const std::string &cache_dir, const std::string &key,
+                const std::string &reason) noexcept;
+
+// Can jobs be written (the directory exists or was created, and is writable)? Tiered
+// compilation is used only then: an -O0 object whose -O2 build cannot be queued would stay.
+bool writable(const std::string &cache_dir) noexcept;
 
 // The path of the worker's lock file (its directory is created).
 std::string lock_path(const std::string &cache_dir) noexcept;
