@@ -255,32 +255,22 @@ void key_lock_tag(LOCKTAG *tag, const char *key) {
 
 void report_cache_problem() {
   // One WARNING per session for a cache that cannot be written (a full volume fails the PCH
-  // and the object alike): functions work, only slower to start.
+  // and the object alike; a read-only one too): functions work, only slower to start.
   static bool warned_unwritable = false;
   const build_report &r = last_build_report();
-  if (!r.pch_problem.empty() && !warned_unwritable) {
-    warned_unwritable = true;
-    ereport(
-        WARNING,
-        (errcode(ERRCODE_IO_ERROR),
-         errmsg("plcpp could not build its precompiled runtime header: %s", r.pch_problem.c_str()),
-         errdetail("Functions still compile and run; each compile is slower until it can."),
-         errhint("Make room in, or make writable, plcpp.cache_dir (\"%s\").", plcpp_cache_dir)));
-  }
-  if (r.cache_problem.empty()) return;
-  if (!r.cache_unwritable) {
+  if (!r.cache_problem.empty() && !r.cache_unwritable)
     ereport(LOG, (errmsg("plcpp: %s", r.cache_problem.c_str())));
-  } else if (!warned_unwritable) {
-    warned_unwritable = true;
-    ereport(
-        WARNING,
-        (errcode(ERRCODE_IO_ERROR),
-         errmsg("plcpp could not store compiled code in its cache: %s", r.cache_problem.c_str()),
-         errdetail("Functions still work, but each session compiles them again."),
-         errhint("Make plcpp.cache_dir (\"%s\") writable by the server, or point it at a "
-                 "directory that is.",
-                 plcpp_cache_dir)));
-  }
+  const std::string &problem = r.cache_unwritable ? r.cache_problem : r.pch_problem;
+  if (problem.empty() || warned_unwritable) return;
+  warned_unwritable = true;
+  ereport(WARNING,
+          (errcode(ERRCODE_IO_ERROR),
+           errmsg("plcpp could not store compiled code in its cache: %s", problem.c_str()),
+           errdetail("Functions still work, but each session compiles them again, without a "
+                     "precompiled header if that could not be written either."),
+           errhint("Make room in plcpp.cache_dir (\"%s\"), make it writable by the server, or "
+                   "point it at a directory that is.",
+                   plcpp_cache_dir)));
 }
 
 // From source to loaded code: the object cache first; on a miss, under the key's lock, the

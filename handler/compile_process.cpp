@@ -23,6 +23,7 @@ extern "C" {
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/procsignal.h"
+#include "utils/ps_status.h"
 #include "utils/timestamp.h"
 }
 
@@ -53,6 +54,7 @@ std::int64_t inherited_vm_kb() noexcept {
   // proc_exit callbacks here: they would release the parent's locks and PGPROC.
   on_exit_reset();
   (void)setpgid(0, 0); // no signals meant for the backend's process group (pg_signal_backend)
+  set_ps_display("plcpp compile"); // ps shows it under the backend's own title
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(1); // the parent died before the line above
 

@@ -26,6 +26,8 @@
 #include <cerrno>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <ctime>
 #include <unistd.h>
 
 extern "C" {
@@ -53,13 +55,29 @@ int open_lock() noexcept {
 
 } // namespace
 
+// <cache_dir>/jobs/.starting exists from the registration of a worker until it holds the
+// lock, so that backends queueing at the same moment register one worker, not one each.
+// Older than this, it is taken for a worker that never started (no free slot).
+static const int starting_ttl_seconds = 10;
+
 void plcpp_start_optimizer(void) {
   int fd = open_lock();
-  if (fd >= 0) {
-    bool busy = flock(fd, LOCK_EX | LOCK_NB) != 0; // a worker is at work: it will see the job
-    close(fd);                                     // (releases the lock if we took it)
-    if (busy) return;
+  if (fd < 0) return;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) { // a worker is at work: it will see the job
+    close(fd);
+    return;
   }
+  char marker[MAXPGPATH];
+  snprintf(marker, sizeof marker, "%s/jobs/.starting", plcpp_cache_dir);
+  struct stat st;
+  if (stat(marker, &st) == 0 && time(nullptr) - st.st_mtime < starting_ttl_seconds) {
+    close(fd); // one is starting
+    return;
+  }
+  int m = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (m >= 0) close(m);
+  close(fd); // unlocked before the worker starts; the marker keeps other backends from
+             // registering one more meanwhile
   BackgroundWorker worker;
   memset(&worker, 0, sizeof worker);
   worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
@@ -69,7 +87,9 @@ void plcpp_start_optimizer(void) {
   snprintf(worker.bgw_function_name, BGW_MAXLEN, "plcpp_optimizer_main");
   snprintf(worker.bgw_name, BGW_MAXLEN, "plcpp optimizer");
   snprintf(worker.bgw_type, BGW_MAXLEN, "plcpp optimizer");
-  if (!RegisterDynamicBackgroundWorker(&worker, nullptr))
+  bool registered = RegisterDynamicBackgroundWorker(&worker, nullptr);
+  if (!registered) (void)unlink(marker);
+  if (!registered)
     elog(DEBUG1, "plcpp: no background worker slot for the optimizer; a later session will "
                  "start it (max_worker_processes)");
 }
@@ -86,8 +106,20 @@ void plcpp_optimizer_main(Datum) {
     elog(LOG, "plcpp optimizer: could not open the lock file in \"%s/jobs\": %m", plcpp_cache_dir);
     proc_exit(1);
   }
-  // Another worker is at it: it will see our jobs, so this one leaves its slot at once.
-  while (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+  char marker[MAXPGPATH];
+  snprintf(marker, sizeof marker, "%s/jobs/.starting", plcpp_cache_dir);
+  // The lock may still be held for a moment by the worker before (its last look at the
+  // queue); if it stays held, that worker is at work and will see every job, so this one
+  // leaves its slot.
+  bool locked = false;
+  for (int tries = 0; tries < 20 && !(locked = flock(fd, LOCK_EX | LOCK_NB) == 0); ++tries) {
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100,
+                    PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+  }
+  while (locked) {
+    (void)unlink(marker); // started: later registrations see the lock instead
     optimize_step step = optimize_step::done;
     while (step != optimize_step::idle && step != optimize_step::stopped) {
       CHECK_FOR_INTERRUPTS();
@@ -98,7 +130,9 @@ void plcpp_optimizer_main(Datum) {
     }
     CHECK_FOR_INTERRUPTS(); // a stop (SIGTERM) that ended a compile ends the worker here
     (void)flock(fd, LOCK_UN);
+    // A job queued while we held the lock, by a backend that therefore started no worker.
     if (step == optimize_step::stopped || !build_optimize_pending(plcpp_cache_dir)) break;
+    locked = flock(fd, LOCK_EX | LOCK_NB) == 0;
   }
   close(fd);
   proc_exit(0);
