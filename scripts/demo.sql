@@ -1,4 +1,4 @@
-\echo '== plcpp demo: C++ function bodies, compiled in-process by Clang, run through LLVM ORC'
+\echo '== plcpp demo: C++ function bodies, compiled by Clang in a process of their own, run as native code'
 CREATE EXTENSION plcpp;
 \timing on
 \echo '-- 1. A scalar function. CREATE FUNCTION compiles it (the very first compile also builds the'

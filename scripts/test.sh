@@ -69,6 +69,41 @@ else
 fi
 server_stop
 
+# The whole pg_regress suite once more with parallel query forced on every query, on a new
+# server whose cache starts empty: interference with PostgreSQL's machinery (signals, latches,
+# barriers, bgworker slots) shows up in every feature's tests (issue 16: a PCH build in a
+# backend broke every later parallel query).
+if server_start "shared_preload_libraries = 'plcpp'" "max_parallel_workers_per_gather = 2" \
+  "parallel_setup_cost = 0" "parallel_tuple_cost = 0" "min_parallel_table_scan_size = 0" \
+  "min_parallel_index_scan_size = 0"; then
+  rm -f regression.diffs
+  timeout 1800 make installcheck >regress_parallel.log 2>&1
+  r_passed=$(grep -cE '^test .* \.\.\. ok' regress_parallel.log)
+  r_failed=$(grep -cE '^test .* \.\.\. FAILED' regress_parallel.log)
+  [ "$r_passed" -eq 0 ] && [ "$r_failed" -eq 0 ] && { tail -20 regress_parallel.log; r_failed=1; }
+  if [ -f regression.diffs ] && [ "$r_failed" -gt 0 ]; then head -100 regression.diffs; fi
+  passed=$((passed + r_passed))
+  failed=$((failed + r_failed))
+  echo "pg_regress, parallel query forced, empty cache: $r_passed passed, $r_failed failed"
+else
+  failed=$((failed + 1))
+fi
+server_stop
+
+# The README's demo, as a new user runs it (on its own private server, without preload): it is
+# the first thing anybody runs, and it would have caught the 11-minute hang of issue 16. It
+# must finish in time, raise only the three errors it shows on purpose, and end with its purge.
+if timeout 900 scripts/demo.sh >demo.log 2>&1 &&
+  [ "$(grep -c 'ERROR:' demo.log)" -eq 3 ] &&
+  grep -A3 'views_left' demo.log | grep -qE '^ +0$'; then
+  passed=$((passed + 1))
+  echo "demo: ok"
+else
+  tail -30 demo.log
+  failed=$((failed + 1))
+  echo "demo: FAILED"
+fi
+
 # The benchmark harness in its smoke mode (tiny sizes, its own servers, output in /tmp), so
 # that it cannot rot; it is not a timing test.
 if bench/run.sh --quick >bench_smoke.log 2>&1 && tail -1 bench_smoke.log | grep -qx 'bench smoke: ok'; then

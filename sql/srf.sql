@@ -98,7 +98,7 @@ SELECT * FROM srf_ins ORDER BY v;
 CREATE FUNCTION srf_both() RETURNS SETOF int LANGUAGE plcpp AS $$
   yield(1);
   yield(2);
-  return sql("select 3 union all select 4");
+  return sql("values (3), (4)"); // VALUES: never parallel, so its order is fixed
 $$;
 SELECT * FROM srf_both();
 
