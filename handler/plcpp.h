@@ -62,6 +62,10 @@ struct plcpp_function {
   bool tier_up;                    // the -O2 object is in the cache: load it at the next call
   LocalTransactionId tier_checked; // the transaction that last looked for it
   char optimized_key[33];
+  // A scalar result of a domain type: its NOT NULL and CHECK constraints are checked on every
+  // returned value (call.cpp), as PL/pgSQL does; InvalidOid otherwise. domain_check's cache.
+  Oid result_domain;
+  void *result_domain_extra;
 };
 
 // guc.cpp

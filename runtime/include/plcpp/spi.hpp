@@ -303,6 +303,11 @@ public:
   const std::vector<Oid> &types() const noexcept { return types_; }
   const std::vector<detail::raw_datum> &values() const noexcept { return values_; }
   const std::vector<char> &nulls() const noexcept { return nulls_; }
+  // Its parameter values live in the memory of the call that made it: SQLSTATE 55000 if
+  // that call has ended (a sql_query kept in a static).
+  void check_alive() const {
+    if (!values_.empty()) detail::check_alive(call_, "plcpp::sql_query");
+  }
 
 private:
   template <class T> void add(const T &v) {
@@ -317,6 +322,7 @@ private:
   std::vector<Oid> types_;
   std::vector<detail::raw_datum> values_; // in the call's memory context
   std::vector<char> nulls_;
+  std::uint64_t call_ = detail::call_id();
 };
 
 template <class... A> sql_query sql(std::string_view text, const A &...args) {
@@ -331,6 +337,7 @@ template <class... A> result query(std::string_view sql, const A &...args) {
   return result(detail::run_query(sql, static_cast<int>(sizeof...(A)), p.types, p.values, p.nulls));
 }
 inline result query(const sql_query &q) {
+  q.check_alive();
   return result(detail::run_query(q.text(), static_cast<int>(q.types().size()), q.types().data(),
                                   q.values().data(), q.nulls().data()));
 }
