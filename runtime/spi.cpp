@@ -445,8 +445,24 @@ detail::result_data *join_rows(const detail::result_data &ahead, std::size_t fro
 
 } // namespace
 
+namespace {
+
+// Rows range-for read ahead in a call that has ended (a cursor kept in a static, its loop left
+// with break) were freed with that call, and the portal is past them: say so rather than skip.
+void check_ahead(const result &ahead) {
+  const detail::result_data *d = ahead.data();
+  if (d && !d->alive)
+    throw sql_error("55000", "rows of the cursor that a loop read ahead are no longer available",
+                    "Range-for reads 1000 rows ahead; a loop left with break in an earlier call "
+                    "(or a rolled back subtransaction) left rows behind that were freed with it.",
+                    "For a cursor kept across calls, read it with fetch(n).");
+}
+
+} // namespace
+
 result cursor::fetch(std::size_t n) {
   std::size_t left = ahead_next_ < ahead_size_ ? ahead_size_ - ahead_next_ : 0;
+  if (left) check_ahead(ahead_);
   if (left == 0) {
     ahead_ = result(); // bounded memory: the read-ahead buffer is done with
     ahead_size_ = ahead_next_ = 0;
@@ -466,7 +482,10 @@ result cursor::fetch(std::size_t n) {
 }
 
 void cursor::ahead_fill() {
-  if (ahead_next_ < ahead_size_) return;
+  if (ahead_next_ < ahead_size_) {
+    check_ahead(ahead_);
+    return;
+  }
   ahead_ = result(); // release the consumed batch before reading the next one
   ahead_size_ = ahead_next_ = 0;
   ahead_ = result(portal_fetch(name_, 1000));

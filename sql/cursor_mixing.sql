@@ -80,3 +80,37 @@ CREATE FUNCTION cursor_count(total int) RETURNS bigint LANGUAGE plcpp STRICT AS 
   return sum == n * (n + 1) / 2 ? n : -1;
 $$;
 SELECT cursor_count(0), cursor_count(999), cursor_count(1000), cursor_count(2001);
+
+-- A cursor kept in a static whose loop was left with break: the rows it read ahead were freed
+-- with that call. The next call says so (55000) instead of skipping them; fetch(n) across
+-- calls keeps working.
+CREATE FUNCTION cursor_kept(phase int) RETURNS text LANGUAGE plcpp STRICT AS $$
+  static std::optional<plcpp::cursor> c;
+  if (phase == 0) {
+    c.emplace(spi::cursor("select g from generate_series(1, 10) g"));
+    return "opened";
+  }
+  if (phase == 1) {
+    for (auto r : *c) return "looped to " + std::to_string(r.get<int32_t>(0));
+  }
+  if (phase == 2) {
+    std::string out;
+    for (auto r : c->fetch(3)) out += std::to_string(r.get<int32_t>(0)) + " ";
+    return out;
+  }
+  try {
+    for (auto r : *c) return "looped to " + std::to_string(r.get<int32_t>(0));
+  } catch (const plcpp::sql_error &e) {
+    return e.sqlstate() + " " + e.message();
+  }
+  return "end";
+$$;
+BEGIN;  -- the portal lives for the transaction
+SELECT cursor_kept(0);
+SELECT cursor_kept(2);
+SELECT cursor_kept(2);
+SELECT cursor_kept(1);
+SELECT cursor_kept(3);
+SELECT cursor_kept(2);
+COMMIT;
+SELECT 1 AS alive;
