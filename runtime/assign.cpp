@@ -21,7 +21,8 @@ struct assign_info {
   bool domain;
   bool has_length_func;
   FmgrInfo length_func;
-  void *domain_extra; // domain_check's cache (TopMemoryContext)
+  void *domain_extra;           // domain_check's cache, in domain_context
+  MemoryContext domain_context; // deleted with the entry: releases the type cache reference
 };
 constexpr int cache_size = 32;
 assign_info cache[cache_size];
@@ -34,12 +35,17 @@ assign_info &info_of(Oid type) {
   assign_info &i = cache[cache_next];
   cache_next = (cache_next + 1) % cache_size;
   i.type = InvalidOid;
+  if (i.domain_context) MemoryContextDelete(i.domain_context);
+  i.domain_context = nullptr;
+  i.domain_extra = nullptr;
   i.domain = get_typtype(type) == TYPTYPE_DOMAIN;
   Oid func = InvalidOid;
   // Arrays of a typmod'd type (varchar(3)[]) would need an element-wise coercion: not here.
   i.has_length_func = find_typmod_coercion_function(type, &func) == COERCION_PATH_FUNC;
   if (i.has_length_func) fmgr_info_cxt(func, &i.length_func, TopMemoryContext);
-  i.domain_extra = nullptr;
+  if (i.domain)
+    i.domain_context =
+        AllocSetContextCreate(TopMemoryContext, "PL/C++ domain check", ALLOCSET_SMALL_SIZES);
   i.type = type;
   return i;
 }
@@ -50,7 +56,7 @@ Datum assign_checks_c(Datum d, bool isnull, Oid type, int32 typmod) {
   assign_info &i = info_of(type);
   if (!isnull && typmod >= 0 && i.has_length_func)
     d = FunctionCall3(&i.length_func, d, Int32GetDatum(typmod), BoolGetDatum(false));
-  if (i.domain) domain_check(d, isnull, type, &i.domain_extra, TopMemoryContext);
+  if (i.domain) domain_check(d, isnull, type, &i.domain_extra, i.domain_context);
   return d;
 }
 
