@@ -28,7 +28,7 @@ static void call_error_context(void *arg) noexcept {
 bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                plcpp::detail::raw_datum *result, plcpp::detail::call_state *state) {
   plcpp::detail::call_state *outer = plcpp::detail::current_call;
-  plcpp::detail::current_call = state;
+  plcpp::detail::enter_call(*state, outer);
   plcpp::detail::clear_pending_error();
   plcpp_call_depth(+1);
   bool ok = plcpp_guarded_call(entry, frame, result);
@@ -87,6 +87,10 @@ Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
   plcpp::detail::raw_datum result = 0;
   bool ok = plcpp_run(fn->entry, &frame, &result, &state);
   plcpp_finish_call(ok, &state);
+  // A domain result keeps its constraints: NULL into NOT NULL (23502), CHECK (23514).
+  if (fn->result_domain != InvalidOid)
+    domain_check(static_cast<Datum>(result), frame.result_isnull, fn->result_domain,
+                 &fn->result_domain_extra, TopMemoryContext);
 
   error_context_stack = context.previous;
   fcinfo->isnull = frame.result_isnull;

@@ -8,6 +8,9 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "utils/lsyscache.h"
 #include "utils/catcache.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -67,6 +70,10 @@ plcpp_function *plcpp_function_get(Oid fn_oid, bool for_validator) {
     // Stays invalid if compilation raises, so the old code can never run for the new row.
     fn->valid = false;
     plcpp_compile(fn, tuple, for_validator);
+    auto *proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+    fn->result_domain = !proc->proretset && get_typtype(proc->prorettype) == TYPTYPE_DOMAIN
+                            ? proc->prorettype
+                            : InvalidOid;
   }
   fn->valid = true;
   ReleaseSysCache(tuple);

@@ -63,6 +63,10 @@ struct plcpp_function {
   LocalTransactionId tier_checked; // the transaction that last looked for it
   char optimized_key[33];
   char last_build; // the last compile: 'c' cache hit, 'o' compiled, 'q' -O0 compiled, -O2 queued
+  // A scalar result of a domain type: its NOT NULL and CHECK constraints are checked on every
+  // returned value (call.cpp), as PL/pgSQL does; InvalidOid otherwise. domain_check's cache.
+  Oid result_domain;
+  void *result_domain_extra;
 };
 
 // guc.cpp

@@ -14,6 +14,36 @@ namespace plcpp::detail {
 
 call_state *current_call = nullptr;
 
+namespace {
+std::uint64_t last_call_id = 0;
+}
+
+void enter_call(call_state &state, call_state *outer) noexcept {
+  state.id = ++last_call_id;
+  state.outer = outer;
+  current_call = &state;
+}
+
+std::uint64_t call_id() noexcept {
+  return current_call ? current_call->id : 0;
+}
+
+bool call_alive(std::uint64_t id) noexcept {
+  // Calls nest: the live ones are the current call and those it runs inside.
+  for (const call_state *c = current_call; c; c = c->outer)
+    if (c->id == id) return true;
+  return false;
+}
+
+void check_alive(std::uint64_t id, const char *what) {
+  if (id != 0 && call_alive(id)) return;
+  throw sql_error("55000", std::string(what) + " used after the call that made it ended",
+                  "Its values live in the memory of that call (a row, an argument, a query "
+                  "result), which is freed when the call returns.",
+                  "Keep copies across calls: std::string, std::vector and other C++ values, "
+                  "not records, rows, results or views.");
+}
+
 call_state &call() {
   if (!current_call)
     throw sql_error("55000", "the PL/C++ runtime was used outside a function call",

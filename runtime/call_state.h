@@ -22,6 +22,12 @@ struct result_data;
 struct memo_spec;
 
 struct call_state {
+  // Which call this is (numbered from 1 per backend, set by plcpp_run) and the call it runs
+  // inside (a query of that call called this one). Values that point into a call's memory
+  // remember its id; they are usable while that call is on this stack (call_alive).
+  std::uint64_t id = 0;
+  call_state *outer = nullptr;
+
   const function_info *self = nullptr;
   bool read_only = false; // STABLE/IMMUTABLE: queries run read-only
   MemoryContext caller_context = nullptr;
@@ -56,6 +62,10 @@ extern call_state *current_call;
 
 // The current call, or an error (SQLSTATE 55000) if the runtime is used outside a body.
 call_state &call();
+
+// Makes `state` the current call, inside `outer` (handler/call.cpp's plcpp_run): gives it the
+// next call id.
+void enter_call(call_state &state, call_state *outer) noexcept;
 
 // Connects SPI for the current call if not yet connected (pg_call).
 void spi_connect();

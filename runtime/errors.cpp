@@ -1,5 +1,6 @@
 // runtime/errors.cpp — plcpp::sql_error and error().
 #include <plcpp/errors.hpp>
+#include <plcpp/types.hpp>
 
 #include <stdexcept>
 
@@ -11,6 +12,15 @@ sql_error::sql_error(std::string sqlstate, std::string message, std::string deta
       hint_(std::move(hint)) {}
 
 sql_error::~sql_error() = default;
+
+void *sql_error::pg_error_data() const noexcept {
+  return pg_error_data_ && detail::call_alive(pg_error_call_) ? pg_error_data_ : nullptr;
+}
+
+void sql_error::set_pg_error_data(void *edata) noexcept {
+  pg_error_data_ = edata;
+  pg_error_call_ = detail::call_id();
+}
 
 static bool valid_sqlstate(std::string_view s) {
   if (s.size() != 5) return false;

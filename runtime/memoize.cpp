@@ -479,6 +479,7 @@ SPIPlanPtr *read_plan_slot(const std::string &schema, const std::string &view) {
 
 void emit_memoized(const sql_query &q) {
   call_state &c = srf_call();
+  q.check_alive();
   if (!c.memo || !c.fcinfo) { // not reached: the wrapper calls this only for memoized bodies
     emit_query(q);
     return;

@@ -1,6 +1,7 @@
 // runtime/record.cpp — composite values: generated structs and plcpp::record.
 #include <plcpp/record.hpp>
 
+#include "assign.h"
 #include "call_state.h"
 #include "pg_call.h"
 #include "record_fill.h"
@@ -108,6 +109,9 @@ raw_datum record_build(Oid type, const raw_datum *values, const bool *nulls, int
         }
         all[i] = values[j];
         all_nulls[i] = nulls[j++];
+        // As an SQL assignment to the member: its typmod, its domain's constraints.
+        Form_pg_attribute a = TupleDescAttr(desc, i);
+        all[i] = assign_checks_c(all[i], all_nulls[i], a->atttypid, a->atttypmod);
       }
       out = HeapTupleGetDatum(heap_form_tuple(desc, all, all_nulls));
     } else {
@@ -123,8 +127,10 @@ void fill_record(record &r, HeapTuple tuple, TupleDesc desc, Oid type) {
   int n = desc->natts;
   r.type_ = type;
   r.descriptor_ = desc;
+  r.call_ = call_id();
   r.names_.resize(n);
   r.types_.resize(n);
+  r.typmods_.resize(n);
   r.values_.assign(n, 0);
   r.nulls_.assign(n, 1);
   Datum *values = reinterpret_cast<Datum *>(r.values_.data());
@@ -137,6 +143,7 @@ void fill_record(record &r, HeapTuple tuple, TupleDesc desc, Oid type) {
     Form_pg_attribute a = TupleDescAttr(desc, i);
     r.names_[i] = a->attisdropped ? "" : NameStr(a->attname);
     r.types_[i] = a->atttypid;
+    r.typmods_[i] = a->atttypmod;
     r.nulls_[i] = nulls[i] || a->attisdropped;
   }
 }
@@ -162,6 +169,7 @@ void record_load(record &r, raw_datum d) {
 raw_datum record_datum(const record &r, Oid type) {
   auto desc = static_cast<TupleDesc>(const_cast<void *>(r.descriptor_));
   if (!desc) throw sql_error("22004", "an empty plcpp::record cannot be converted to a row");
+  check_alive(r.call_, "plcpp::record");
   int n = static_cast<int>(r.size());
   const raw_datum *values = r.values_.data();
   const unsigned char *flags = r.nulls_.data();
@@ -185,10 +193,17 @@ raw_datum record_datum(const record &r, Oid type) {
       target = BlessTupleDesc(desc);
     }
     bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
-    for (int i = 0; i < n; ++i)
+    Datum *datums = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
+    for (int i = 0; i < n; ++i) {
       nulls[i] = flags[i] != 0;
-    return HeapTupleGetDatum(
-        heap_form_tuple(target, reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls));
+      datums[i] = static_cast<Datum>(values[i]);
+      // Another row type with the same column types may declare other typmods.
+      int32 typmod = TupleDescAttr(target, i)->atttypmod;
+      if (target != desc && typmod != TupleDescAttr(desc, i)->atttypmod)
+        datums[i] =
+            assign_checks_c(datums[i], nulls[i], TupleDescAttr(target, i)->atttypid, typmod);
+    }
+    return HeapTupleGetDatum(heap_form_tuple(target, datums, nulls));
   });
 }
 
@@ -211,6 +226,18 @@ void record::check(std::size_t i) const {
     throw sql_error("42703", "column index " + std::to_string(i) +
                                  " is out of range: the record has " +
                                  std::to_string(names_.size()) + " columns");
+  detail::check_alive(call_, "plcpp::record");
+}
+
+void record::store(std::size_t i, detail::raw_datum d, bool isnull) {
+  std::int32_t typmod = i < typmods_.size() ? typmods_[i] : -1;
+  // Checked before anything changes: a failed assignment leaves the record as it was.
+  d = detail::assign_checks(d, isnull, types_[i], typmod);
+  values_[i] = d;
+  nulls_[i] = isnull;
+  // The new value lives in the current call's memory: the record is now valid while this
+  // call runs (which is inside the record's own call, checked above, so no shorter).
+  call_ = detail::call_id();
 }
 
 } // namespace plcpp

@@ -19,6 +19,9 @@ struct result_data {
   bool alive = true;
   int refs = 1;                 // the result object and its rows (single-threaded: a plain counter)
   SubTransactionId subxact = 0; // the subtransaction that ran the query
+  // The table was built by plcpp (cursor::fetch after range-for), not by SPI: freed by deleting
+  // its memory context, a child of SPI's procedure context (so SPI_finish frees it too).
+  bool own_table = false;
   call_state *owner = nullptr;
   result_data *prev = nullptr, *next = nullptr;
 };

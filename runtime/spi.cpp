@@ -28,7 +28,7 @@ namespace {
   throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
 }
 
-void link(call_state &c, result_data *r) noexcept {
+void link_result(call_state &c, result_data *r) noexcept {
   r->owner = &c;
   r->subxact = GetCurrentSubTransactionId();
   r->next = c.results;
@@ -129,7 +129,12 @@ void result_ref(const result_data *d) noexcept {
 void result_unref(const result_data *cd) noexcept {
   auto *d = const_cast<result_data *>(cd);
   if (!d || --d->refs > 0) return;
-  if (d->alive && d->table) SPI_freetuptable(d->table);
+  if (d->alive && d->table) {
+    if (d->own_table)
+      MemoryContextDelete(d->table->tuptabcxt);
+    else
+      SPI_freetuptable(d->table);
+  }
   unlink(d);
   delete d;
 }
@@ -141,7 +146,7 @@ result_data *take_spi_result(call_state &c) {
   auto *r = new result_data;
   r->table = table;
   r->processed = processed;
-  link(c, r);
+  link_result(c, r);
   return r;
 }
 
@@ -392,14 +397,99 @@ void result::release() noexcept {
   d_ = nullptr;
 }
 
-result cursor::fetch(std::size_t n) {
+namespace {
+
+// The next up-to-n rows of the portal, as SPI reads them.
+detail::result_data *portal_fetch(const std::string &name, std::size_t n) {
   detail::call_state &c = detail::call();
-  if (name_.empty()) throw sql_error("34000", "cursor is closed");
+  if (name.empty()) throw sql_error("34000", "cursor is closed");
   detail::spi_connect(); // a cursor kept in a static is fetched by a later call
-  Portal p = detail::find_portal(name_);
+  Portal p = detail::find_portal(name);
   long count = static_cast<long>(std::min<std::size_t>(n, LONG_MAX));
   detail::pg_call([=] { SPI_cursor_fetch(p, true, count); });
-  return result(detail::take_spi_result(c));
+  return detail::take_spi_result(c);
+}
+
+// Rows [from, from + count) of `ahead` followed by the rows of `more` (may be null), copied
+// into a table of their own: a result that fetch() returns while range-for's read-ahead
+// buffer still holds rows the loop did not reach.
+detail::result_data *join_rows(const detail::result_data &ahead, std::size_t from,
+                               std::size_t count, const detail::result_data *more) {
+  detail::call_state &c = detail::call();
+  SPITupleTable *first = ahead.table, *second = more ? more->table : nullptr;
+  std::size_t extra = second ? static_cast<std::size_t>(second->numvals) : 0;
+  SPITupleTable *table = detail::pg_call([=] {
+    MemoryContext cxt = AllocSetContextCreate(MemoryContextGetParent(first->tuptabcxt),
+                                              "PL/C++ cursor rows", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(cxt);
+    auto *t = static_cast<SPITupleTable *>(palloc0(sizeof(SPITupleTable)));
+    t->tuptabcxt = cxt;
+    t->tupdesc = CreateTupleDescCopy(first->tupdesc);
+    t->alloced = count + extra;
+    t->vals = static_cast<HeapTuple *>(palloc(sizeof(HeapTuple) * (count + extra + 1)));
+    for (std::size_t i = 0; i < count; ++i)
+      t->vals[t->numvals++] = heap_copytuple(first->vals[from + i]);
+    for (std::size_t i = 0; i < extra; ++i)
+      t->vals[t->numvals++] = heap_copytuple(second->vals[i]);
+    t->subid = GetCurrentSubTransactionId();
+    MemoryContextSwitchTo(old);
+    return t;
+  });
+  auto *r = new detail::result_data;
+  r->table = table;
+  r->processed = table->numvals;
+  r->own_table = true;
+  detail::link_result(c, r);
+  return r;
+}
+
+} // namespace
+
+namespace {
+
+// Rows range-for read ahead in a call that has ended (a cursor kept in a static, its loop left
+// with break) were freed with that call, and the portal is past them: say so rather than skip.
+void check_ahead(const result &ahead) {
+  const detail::result_data *d = ahead.data();
+  if (d && !d->alive)
+    throw sql_error("55000", "rows of the cursor that a loop read ahead are no longer available",
+                    "Range-for reads 1000 rows ahead; a loop left with break in an earlier call "
+                    "(or a rolled back subtransaction) left rows behind that were freed with it.",
+                    "For a cursor kept across calls, read it with fetch(n).");
+}
+
+} // namespace
+
+result cursor::fetch(std::size_t n) {
+  std::size_t left = ahead_next_ < ahead_size_ ? ahead_size_ - ahead_next_ : 0;
+  if (left) check_ahead(ahead_);
+  if (left == 0) {
+    ahead_ = result(); // bounded memory: the read-ahead buffer is done with
+    ahead_size_ = ahead_next_ = 0;
+    return result(portal_fetch(name_, n));
+  }
+  // Rows range-for read ahead come first: the portal is already past them.
+  std::size_t take = std::min(n, left);
+  result more;
+  if (n > take) more = result(portal_fetch(name_, n - take));
+  result joined(join_rows(detail::alive(ahead_.data()), ahead_next_, take, more.data()));
+  ahead_next_ += take;
+  if (ahead_next_ == ahead_size_) {
+    ahead_ = result();
+    ahead_size_ = ahead_next_ = 0;
+  }
+  return joined;
+}
+
+void cursor::ahead_fill() {
+  if (ahead_next_ < ahead_size_) {
+    check_ahead(ahead_);
+    return;
+  }
+  ahead_ = result(); // release the consumed batch before reading the next one
+  ahead_size_ = ahead_next_ = 0;
+  ahead_ = result(portal_fetch(name_, 1000));
+  ahead_size_ = ahead_.size();
 }
 
 void cursor::close() noexcept {

@@ -141,6 +141,7 @@ int plan_into_tuplestore(call_state *state, SPIPlanPtr plan, bool read_only) {
 
 void emit_query(const sql_query &q) {
   call_state &c = srf_call();
+  q.check_alive();
   spi_connect();
   int n = static_cast<int>(q.types().size());
   const Oid *types = q.types().data();

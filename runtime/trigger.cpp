@@ -1,6 +1,7 @@
 // runtime/trigger.cpp — trigger(): the firing event and its rows; what a trigger body returns.
 #include <plcpp/trigger.hpp>
 
+#include "assign.h"
 #include "call_state.h"
 #include "pg_call.h"
 #include "record_fill.h"
@@ -99,6 +100,7 @@ raw_datum trigger_return(const trigger_result &r) {
     return PointerGetDatum(t);
   }
   const record &row = *r.row();
+  check_alive(row.call_, "plcpp::record");
   Relation rel = td->tg_relation;
   TupleDesc desc = RelationGetDescr(rel);
   int n = static_cast<int>(row.size());
@@ -112,12 +114,21 @@ raw_datum trigger_return(const trigger_result &r) {
                     "", "Return new_row(), old_row() or a copy of one of them.");
   const raw_datum *values = row.values_.data();
   const unsigned char *flags = row.nulls_.data();
+  const std::int32_t *typmods = row.typmods_.data();
+  bool known_typmods = row.typmods_.size() == static_cast<std::size_t>(n);
   return pg_call([=] {
     bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
-    for (int i = 0; i < n; ++i)
+    Datum *datums = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
+    for (int i = 0; i < n; ++i) {
       nulls[i] = flags[i] != 0;
-    HeapTuple t =
-        heap_form_tuple(desc, reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls);
+      datums[i] = static_cast<Datum>(values[i]);
+      // record::set applied the column's typmod to the trigger's own rows; a row from
+      // elsewhere (a query's row) may come with another typmod: apply the table's.
+      Form_pg_attribute a = TupleDescAttr(desc, i);
+      if (a->atttypmod >= 0 && (!known_typmods || typmods[i] != a->atttypmod))
+        datums[i] = assign_checks_c(datums[i], nulls[i], a->atttypid, a->atttypmod);
+    }
+    HeapTuple t = heap_form_tuple(desc, datums, nulls);
     return PointerGetDatum(t);
   });
 }

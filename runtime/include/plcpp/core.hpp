@@ -56,6 +56,15 @@ template <class T, class U> T checked(U &&v) {
     }
     if (!ok) throw_result_out_of_range(arithmetic_name<D>(), arithmetic_name<T>());
     return static_cast<T>(v);
+  } else if constexpr (
+      std::is_arithmetic_v<T> && requires { typename D::value_type; } &&
+      requires(const D &d) { d.value(); }) {
+    // plcpp::checked<U> (checked.hpp) returned as another integer: range-checked as U is.
+    if constexpr (std::is_arithmetic_v<typename D::value_type> &&
+                  std::is_convertible_v<D, typename D::value_type>)
+      return checked<T>(v.value());
+    else
+      return T(static_cast<U &&>(v));
   } else {
     return T(static_cast<U &&>(v));
   }

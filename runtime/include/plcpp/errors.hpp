@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -27,13 +28,17 @@ public:
   const std::string &hint() const noexcept { return hint_; }
 
   // Set when the error came from PostgreSQL itself: the server's full error report, rethrown
-  // unchanged when this exception leaves the body. Opaque to bodies.
-  void *pg_error_data() const noexcept { return pg_error_data_; }
-  void set_pg_error_data(void *edata) noexcept { pg_error_data_ = edata; }
+  // unchanged when this exception leaves the body. Opaque to bodies. The report lives in the
+  // memory of the call that raised it: once that call has ended (the exception was kept in a
+  // static and thrown again by a later call) this is nullptr, and the error is raised from the
+  // fields above, which the exception owns.
+  void *pg_error_data() const noexcept;
+  void set_pg_error_data(void *edata) noexcept;
 
 private:
   std::string sqlstate_, message_, detail_, hint_;
   void *pg_error_data_ = nullptr;
+  std::uint64_t pg_error_call_ = 0; // the call whose memory holds *pg_error_data_
 };
 
 // Optional fields of error(): error("msg", {.sqlstate = "22023", .hint = "..."}).

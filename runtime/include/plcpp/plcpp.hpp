@@ -37,6 +37,7 @@
 #include "errors.hpp"
 #include "log.hpp"
 #include "types.hpp"
+#include "checked.hpp"
 #include "array.hpp"
 #include "datetime.hpp"
 #include "numeric.hpp"

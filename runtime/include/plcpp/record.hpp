@@ -32,8 +32,11 @@ PLCPP_API raw_datum record_datum(const record &r, Oid type);
 
 } // namespace detail
 
-// A row of any composite type. Values read from the server are views valid for the call;
-// set() stores a converted copy.
+// A row of any composite type. Its values live in the memory of the call that made it (a
+// trigger's rows, an argument, a query row) and are valid while that call runs: a record kept
+// in a static and used by a later call raises SQLSTATE 55000 (names, types and is_null() stay
+// readable). set() stores a converted copy, with the column's typmod and domain constraints
+// applied as an SQL assignment does (22001, 23502, 23514, ...).
 class PLCPP_API record {
 public:
   std::size_t size() const noexcept { return names_.size(); }
@@ -51,9 +54,10 @@ public:
   template <class T> T get(std::string_view name) const { return get<T>(index_of(name)); }
   template <class T> record &set(std::size_t i, const T &v) {
     check(i);
+    detail::raw_datum d;
     bool isnull;
-    detail::to_sql(v, values_[i], isnull, types_[i]);
-    nulls_[i] = isnull;
+    detail::to_sql(v, d, isnull, types_[i]);
+    store(i, d, isnull);
     return *this;
   }
   template <class T> record &set(std::string_view name, const T &v) {
@@ -67,9 +71,14 @@ public:
   std::vector<Oid> types_;
   std::vector<detail::raw_datum> values_;
   std::vector<unsigned char> nulls_;
+  std::vector<std::int32_t> typmods_; // the columns' declared typmods (-1: none)
+  std::uint64_t call_ = 0;            // the call whose memory holds values_ (detail::call_id)
 
 private:
+  // Valid index of a record whose call still runs, else an SQL error.
   void check(std::size_t i) const;
+  // Applies the column's typmod and domain constraints to a converted value and stores it.
+  void store(std::size_t i, detail::raw_datum d, bool isnull);
 };
 
 template <> struct value_traits<record> {

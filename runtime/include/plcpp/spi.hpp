@@ -183,15 +183,24 @@ private:
 };
 
 // A portal read in batches: bounded memory for any number of rows.
+//
+// Range-for reads 1000 rows ahead into the cursor; rows read ahead but not yet reached by the
+// loop (it ended with `break`) stay in the cursor, so a later fetch(n) or loop goes on with the
+// next row: mixing the two returns every row once, in order.
 class PLCPP_API cursor {
 public:
   explicit cursor(std::string name) : name_(std::move(name)) {}
-  cursor(cursor &&o) noexcept : name_(std::move(o.name_)) { o.name_.clear(); }
+  cursor(cursor &&o) noexcept
+      : name_(std::move(o.name_)), ahead_(std::move(o.ahead_)), ahead_size_(o.ahead_size_),
+        ahead_next_(o.ahead_next_) {
+    o.name_.clear();
+    o.ahead_size_ = o.ahead_next_ = 0;
+  }
   cursor(const cursor &) = delete;
   cursor &operator=(const cursor &) = delete;
   ~cursor() { close(); }
 
-  // The next up-to-n rows; an empty result at the end.
+  // The next up-to-n rows (fewer only at the end); an empty result at the end.
   result fetch(std::size_t n);
   void close() noexcept;
   const std::string &name() const noexcept { return name_; }
@@ -199,30 +208,42 @@ public:
   struct sentinel {};
   class iterator {
   public:
-    iterator(cursor *c, std::size_t batch) : c_(c), batch_size_(batch) { next_batch(); }
-    row operator*() const noexcept { return batch_[i_]; }
+    explicit iterator(cursor *c) : c_(c) {
+      c_->ahead_fill();
+      pos_ = c_->ahead_next_;
+    }
+    // Dereferencing a row consumes it: a loop left with `break` goes on after it.
+    row operator*() const {
+      std::size_t i = c_->ahead_next_;
+      if (i < c_->ahead_size_ && i == pos_) c_->ahead_next_ = i + 1;
+      return c_->ahead_[pos_];
+    }
     iterator &operator++() {
-      if (++i_ == batch_.size()) next_batch();
+      if (c_->ahead_next_ == pos_) ++c_->ahead_next_; // stepped over without reading
+      pos_ = c_->ahead_next_;
+      if (pos_ >= c_->ahead_size_) {
+        c_->ahead_fill();
+        pos_ = c_->ahead_next_;
+      }
       return *this;
     }
-    bool operator==(sentinel) const noexcept { return batch_.empty(); }
+    bool operator==(sentinel) const noexcept { return c_->ahead_size_ == 0; }
 
   private:
-    void next_batch() {
-      batch_ = c_->fetch(batch_size_);
-      i_ = 0;
-    }
     cursor *c_;
-    std::size_t batch_size_;
-    result batch_;
-    std::size_t i_ = 0;
+    std::size_t pos_ = 0;
   };
   // Range-for fetches 1000 rows at a time; a row is valid until the loop moves past its batch.
-  iterator begin() { return iterator(this, 1000); }
+  iterator begin() { return iterator(this); }
   sentinel end() noexcept { return {}; }
 
 private:
+  // Refills the read-ahead buffer if all of it was consumed (size 0 at the end).
+  void ahead_fill();
   std::string name_;
+  result ahead_;               // rows read ahead by range-for
+  std::size_t ahead_size_ = 0; // rows in ahead_ (0: none, or the end was reached)
+  std::size_t ahead_next_ = 0; // first row of ahead_ not yet returned
 };
 
 // A prepared plan, kept across calls (hold it in a `static`).
@@ -282,6 +303,11 @@ public:
   const std::vector<Oid> &types() const noexcept { return types_; }
   const std::vector<detail::raw_datum> &values() const noexcept { return values_; }
   const std::vector<char> &nulls() const noexcept { return nulls_; }
+  // Its parameter values live in the memory of the call that made it: SQLSTATE 55000 if
+  // that call has ended (a sql_query kept in a static).
+  void check_alive() const {
+    if (!values_.empty()) detail::check_alive(call_, "plcpp::sql_query");
+  }
 
 private:
   template <class T> void add(const T &v) {
@@ -296,6 +322,7 @@ private:
   std::vector<Oid> types_;
   std::vector<detail::raw_datum> values_; // in the call's memory context
   std::vector<char> nulls_;
+  std::uint64_t call_ = detail::call_id();
 };
 
 template <class... A> sql_query sql(std::string_view text, const A &...args) {
@@ -310,6 +337,7 @@ template <class... A> result query(std::string_view sql, const A &...args) {
   return result(detail::run_query(sql, static_cast<int>(sizeof...(A)), p.types, p.values, p.nulls));
 }
 inline result query(const sql_query &q) {
+  q.check_alive();
   return result(detail::run_query(q.text(), static_cast<int>(q.types().size()), q.types().data(),
                                   q.values().data(), q.nulls().data()));
 }

@@ -129,6 +129,12 @@ PLCPP_API std::string output_text(raw_datum d, Oid type);
 // Is `type` a composite (row) type, named or record?
 PLCPP_API bool is_composite_type(Oid type);
 PLCPP_API raw_datum input_text(std::string_view s, Oid type);
+// Values that point into the memory of a call remember the call's id (0 outside a call) and
+// check that it is still running before they are used: SQLSTATE 55000 if it ended (a value
+// kept in a static and used by a later call), instead of reading freed memory.
+PLCPP_API std::uint64_t call_id() noexcept;
+PLCPP_API bool call_alive(std::uint64_t id) noexcept;
+PLCPP_API void check_alive(std::uint64_t id, const char *what);
 // Where a value comes from, for error messages: {"column", "qty"} -> column "qty".
 struct place {
   const char *kind;
