@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "parser/parse_coerce.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -86,6 +87,20 @@ const record &trigger_info::new_row() const {
   return *new_;
 }
 
+const event_trigger_info &event_trigger() {
+  detail::call_state &c = detail::call();
+  if (!c.event_trigger_data)
+    throw sql_error("55000", "event_trigger() is available only in an event trigger function", "",
+                    "Declare the function RETURNS event_trigger.");
+  if (!c.event_trigger) {
+    auto info = std::make_unique<event_trigger_info>();
+    info->event_ = c.event_trigger_data->event;
+    info->tag_ = GetCommandTagName(c.event_trigger_data->tag);
+    c.event_trigger = info.release();
+  }
+  return *c.event_trigger;
+}
+
 namespace detail {
 
 raw_datum trigger_return(const trigger_result &r) {
@@ -114,11 +129,20 @@ raw_datum trigger_return(const trigger_result &r) {
   const unsigned char *flags = row.nulls_.data();
   return pg_call([=] {
     bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
-    for (int i = 0; i < n; ++i)
+    Datum *v = static_cast<Datum *>(palloc(sizeof(Datum) * (n + 1)));
+    for (int i = 0; i < n; ++i) {
       nulls[i] = flags[i] != 0;
-    HeapTuple t =
-        heap_form_tuple(desc, reinterpret_cast<Datum *>(const_cast<raw_datum *>(values)), nulls);
-    return PointerGetDatum(t);
+      v[i] = static_cast<Datum>(values[i]);
+      // record::set converts to the column's type but not to its length or precision
+      // (varchar(5), numeric(6,2)), which the executor does not check in a trigger's row:
+      // applied here, as an assignment to NEW.col in PL/pgSQL (22001 if too long).
+      Form_pg_attribute a = TupleDescAttr(desc, i);
+      Oid func;
+      if (!nulls[i] && !a->attisdropped && a->atttypmod >= 0 &&
+          find_typmod_coercion_function(a->atttypid, &func) == COERCION_PATH_FUNC)
+        v[i] = OidFunctionCall3(func, v[i], Int32GetDatum(a->atttypmod), BoolGetDatum(false));
+    }
+    return PointerGetDatum(heap_form_tuple(desc, v, nulls));
   });
 }
 
