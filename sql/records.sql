@@ -78,6 +78,11 @@ CREATE FUNCTION rec_echo(r record) RETURNS record LANGUAGE plcpp STRICT AS $$ re
 SELECT * FROM rec_echo(ROW(1, 'x'::text)) AS t(n int, s text);
 SELECT t.* FROM rec_src s, rec_echo(s) AS t(a int, b text, c float8) WHERE s.a = 3;
 SELECT rec_show_error('SELECT * FROM rec_echo(ROW(1, 2)) AS t(n int, s text)');
+-- bad input: [[plcpp::result_cache]] cannot keep a row whose type is the caller's (42P13)
+CREATE FUNCTION rec_cached(k int) RETURNS record LANGUAGE plcpp STABLE STRICT AS $$
+  [[plcpp::result_cache]]
+  return spi::query("select a, b from rec_src where a = $1", k)[0].to_record();
+$$;
 
 -- Unnamed OUT parameters: PostgreSQL names the columns column1, column2, ...; they are the
 -- members of struct out_row (PL/pgSQL: unnamed OUT parameters are $2, $3 ...; PL/Python
