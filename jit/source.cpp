@@ -234,6 +234,8 @@ void emit_record_yield(std::string &tu) {
   tu += "template <class... A> static void yield(const A &...a) {\n"
         "  ::plcpp::detail::yield_values(a...);\n}\n"
         "static void yield(const ::plcpp::record &r) { ::plcpp::detail::emit_record(r); }\n"
+        "static void yield(const ::plcpp::row &r) { ::plcpp::detail::emit_record(r.to_record()); "
+        "}\n"
         "template <class... A> static void yield(const std::tuple<A...> &t) {\n"
         "  std::apply([](const auto &...a) { yield(a...); }, t);\n}\n"
         "struct plcpp_yield {\n"

@@ -31,6 +31,11 @@ CREATE FUNCTION rec_yield_rows() RETURNS SETOF record LANGUAGE plcpp AS $$
     yield(row.to_record());
 $$;
 SELECT * FROM rec_yield_rows() AS t(a int, b text, c float8);
+-- a row of a result is yielded as its record
+CREATE FUNCTION rec_yield_row() RETURNS SETOF record LANGUAGE plcpp AS $$
+  for (auto row : spi::query("select b, a from rec_src where a < 3 order by a")) yield(row);
+$$;
+SELECT * FROM rec_yield_row() AS t(b text, a int);
 -- PL/pgSQL: "wrong record type supplied in RETURN NEXT" (42804)
 SELECT rec_show_error('SELECT * FROM rec_yield_rows() AS t(a int, b text, c int)');
 SELECT rec_show_error('SELECT * FROM rec_yield_rows() AS t(a int, b text)');

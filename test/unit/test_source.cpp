@@ -428,6 +428,7 @@ TEST(Assemble, AnonymousRecordSetYieldsAnything) {
   EXPECT_TRUE(contains(tu, "static void yield(const ::plcpp::record &r) "
                            "{ ::plcpp::detail::emit_record(r); }"))
       << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(const ::plcpp::row &r)")) << tu;
   EXPECT_FALSE(contains(tu, "row_buffer")) << tu;
   // OUT columns of type record keep their typed yield.
   spec.out_row = true;
