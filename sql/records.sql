@@ -83,6 +83,16 @@ CREATE FUNCTION rec_echo(r record) RETURNS record LANGUAGE plcpp STRICT AS $$ re
 SELECT * FROM rec_echo(ROW(1, 'x'::text)) AS t(n int, s text);
 SELECT t.* FROM rec_src s, rec_echo(s) AS t(a int, b text, c float8) WHERE s.a = 3;
 SELECT rec_show_error('SELECT * FROM rec_echo(ROW(1, 2)) AS t(n int, s text)');
+-- a table row with a dropped column converts over its live columns (PL/pgSQL: the same)
+CREATE TABLE rec_dropped (a int, junk text, b text);
+ALTER TABLE rec_dropped DROP COLUMN junk;
+INSERT INTO rec_dropped VALUES (1, 'x');
+SELECT t.* FROM rec_dropped d, rec_echo(d) AS t(a int, b text);
+-- many rows through yield(values...): the tuplestore spills past work_mem
+CREATE FUNCTION rec_many(n int) RETURNS SETOF record LANGUAGE plcpp STRICT AS $$
+  for (int i = 0; i < n; ++i) yield(i, std::to_string(i));
+$$;
+SELECT count(*), sum(a), max(length(b)) FROM rec_many(200000) AS t(a bigint, b text);
 -- bad input: [[plcpp::result_cache]] cannot keep a row whose type is the caller's (42P13)
 CREATE FUNCTION rec_cached(k int) RETURNS record LANGUAGE plcpp STABLE STRICT AS $$
   [[plcpp::result_cache]]
