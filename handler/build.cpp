@@ -179,6 +179,11 @@ bool check_result_cache(const plcpp::jit::attribute &a, const build_input &in) {
                   "42P13");
   if (in.result_type == 0 && !in.out_row)
     return refuse("plcpp::result_cache needs a function that returns a value (not void)", "42P13");
+  if (in.result_type == 2249 && !in.out_row) // RECORDOID
+    return refuse("plcpp::result_cache cannot cache an anonymous record (RETURNS record): its "
+                  "row type is the caller's column definition list; declare OUT parameters or "
+                  "return a named composite type",
+                  "42P13");
   if (memo.on) return refuse("plcpp::result_cache and plcpp::memoize cannot be combined", "42P13");
   result_cache.on = true;
   result_cache.line = a.line;

@@ -12,8 +12,10 @@
 #include "../runtime/pg_call.h"
 
 extern "C" {
+#include "commands/event_trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "nodes/parsenodes.h"
 }
 
 static_assert(sizeof(plcpp::detail::nullable_datum) == sizeof(NullableDatum));
@@ -76,6 +78,13 @@ Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
   state.self = fn->self;
   state.read_only = fn->read_only;
   state.caller_context = CurrentMemoryContext;
+  if (fcinfo->context) {
+    // CALL outside a transaction block: the body may commit (as plpgsql_call_handler decides).
+    if (IsA(fcinfo->context, CallContext))
+      state.nonatomic = !castNode(CallContext, fcinfo->context)->atomic;
+    else if (CALLED_AS_EVENT_TRIGGER(fcinfo))
+      state.event_trigger_data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+  }
   if (fn->retset) plcpp_srf_begin(fcinfo, &state);
   if (fn->out_row) plcpp_out_row_begin(fcinfo, fn, &state);
   state.fcinfo = fcinfo;

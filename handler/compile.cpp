@@ -10,6 +10,8 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_proc.h"
+#include "common/md5.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "storage/lock.h"
@@ -131,6 +133,35 @@ void describe(type_table &t, Oid oid, int depth) {
   d.field_names = names;
   d.field_types = types;
   d.field_not_null = not_null;
+}
+
+// A trigger function has no signature to declare the structs of its rows' composite columns:
+// a standalone composite type (CREATE TYPE ... AS (...), in the search path) that the body
+// names gets its struct, so `row.get<address>("home")` and `row.set("home", address{...})`
+// work. Table row types are left out: their names are too often variable names as well.
+void describe_named_composites(type_table &t, const char *body) {
+  for (const char *p = body; *p;) {
+    if (isdigit(static_cast<unsigned char>(*p))) { // a number, with its suffix (1e5f, 0x1Au)
+      while (isalnum(static_cast<unsigned char>(*p)) || *p == '_')
+        ++p;
+      continue;
+    }
+    if (!(isalpha(static_cast<unsigned char>(*p)) || *p == '_')) {
+      ++p;
+      continue;
+    }
+    const char *start = p;
+    while (isalnum(static_cast<unsigned char>(*p)) || *p == '_')
+      ++p;
+    if (p - start >= NAMEDATALEN) continue;
+    char *name = pnstrdup(start, p - start);
+    Oid oid = TypenameGetTypid(name);
+    if (OidIsValid(oid) && !listed(t, oid) && get_typtype(oid) == TYPTYPE_COMPOSITE &&
+        get_rel_relkind(get_typ_typrelid(oid)) == RELKIND_COMPOSITE_TYPE &&
+        plcpp::jit::code_names(body, name))
+      describe(t, oid, 0);
+    pfree(name);
+  }
 }
 
 const char *get_typ_name(Oid oid) {
@@ -525,10 +556,10 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   if (proc->prorettype == TRIGGEROID) {
     if (proc->proretset) elog(ERROR, "trigger functions cannot return sets");
     in.kind = build_kind::trigger;
-  } else if (proc->prorettype == EVENT_TRIGGEROID) {
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("PL/C++ does not support event triggers")));
   }
+  // An event trigger's body is a void body without arguments; event_trigger() describes the
+  // event (runtime/trigger.cpp).
+  bool event_trigger = proc->prorettype == EVENT_TRIGGEROID;
 
   // Input arguments become the body's parameters; OUT, INOUT and TABLE ones its result columns.
   Oid *all_types;
@@ -557,25 +588,36 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
       arg_types[nargs++] = all_types[i];
     }
     if (mode == PROARGMODE_OUT || mode == PROARGMODE_INOUT || mode == PROARGMODE_TABLE) {
-      if (!arg_name[0])
-        ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
-                        errmsg("PL/C++ needs a name for every OUT and TABLE column"),
-                        errhint("They become members of struct out_row.")));
+      // An unnamed OUT column is named as PostgreSQL names it in the result (column1, ...,
+      // by its position among the OUT columns): that is its member of struct out_row.
+      if (!arg_name[0]) arg_name = psprintf("column%d", ncols + 1);
+      for (int k = 0; k < ncols; ++k)
+        if (strcmp(col_names[k], arg_name) == 0)
+          ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+                          errmsg("OUT column \"%s\" is named twice in a PL/C++ function", arg_name),
+                          errdetail("An unnamed OUT parameter is named column<N>, N being its "
+                                    "position among the OUT parameters."),
+                          errhint("Name the OUT parameters.")));
       col_names[ncols] = arg_name;
       col_types[ncols++] = all_types[i];
     }
   }
 
+  if (event_trigger && nargs > 0) // as PL/pgSQL's compiler
+    ereport(ERROR, (errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
+                    errmsg("event trigger functions cannot have declared arguments"),
+                    errhint("The event is described by event_trigger().")));
   Oid rettype = proc->prorettype;
-  if (in.kind == build_kind::trigger) {
+  if (in.kind == build_kind::trigger || event_trigger) {
     in.result_type = InvalidOid;
   } else if (ncols > 1 || (ncols == 1 && rettype == RECORDOID)) {
     in.out_row = true; // OUT/TABLE columns: rows are struct out_row
     in.result_type = InvalidOid;
   } else if (rettype == RECORDOID) {
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("PL/C++ functions cannot return an anonymous record"),
-                    errhint("Use OUT parameters, RETURNS TABLE (...) or a named composite type.")));
+    // An anonymous record: its columns are the caller's column definition list, checked at
+    // run time (jit/source.cpp: record_result, yield of a record).
+    describe(types, rettype, 0);
+    in.result_type = rettype;
   } else if (rettype != VOIDOID) {
     describe(types, rettype, 0);
     in.result_type = rettype;
@@ -604,6 +646,7 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   Datum src = SysCacheGetAttr(PROCOID, proc_tuple, Anum_pg_proc_prosrc, &isnull);
   if (isnull) elog(ERROR, "null prosrc for function %u", fn->fn_oid);
   char *body = TextDatumGetCString(src);
+  if (in.kind == build_kind::trigger) describe_named_composites(types, body);
 
   char module_name[64];
   snprintf(module_name, sizeof module_name, "plcpp_%u_%u", fn->fn_oid,
@@ -715,7 +758,7 @@ static void inline_error_context(void *) noexcept {
   errcontext("PL/C++ anonymous code block");
 }
 
-void plcpp_run_inline(const char *source) {
+void plcpp_run_inline(const char *source, bool atomic) {
   build_input in{};
   in.name = "inline_code_block";
   in.body = source;
@@ -746,6 +789,7 @@ void plcpp_run_inline(const char *source) {
   plcpp::detail::call_state state{};
   state.self = self;
   state.caller_context = CurrentMemoryContext;
+  state.nonatomic = !atomic;
   plcpp::detail::call_frame frame{nullptr, false};
   plcpp::detail::raw_datum result;
   bool ok = plcpp_run(out.entry, &frame, &result, &state);

@@ -4,7 +4,6 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"
-#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "nodes/parsenodes.h"
@@ -32,15 +31,12 @@ void _PG_init(void) {
 }
 
 Datum plcpp_call_handler(PG_FUNCTION_ARGS) {
-  if (CALLED_AS_EVENT_TRIGGER(fcinfo))
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("PL/C++ does not support event triggers")));
   return plcpp_call(fcinfo);
 }
 
 Datum plcpp_inline_handler(PG_FUNCTION_ARGS) {
   auto *block = reinterpret_cast<InlineCodeBlock *>(DatumGetPointer(PG_GETARG_DATUM(0)));
-  plcpp_run_inline(block->source_text);
+  plcpp_run_inline(block->source_text, block->atomic);
   PG_RETURN_VOID();
 }
 

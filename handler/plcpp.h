@@ -94,8 +94,8 @@ void plcpp_tier_check(plcpp_function *fn);
 void plcpp_start_optimizer(void);
 // shared_preload_libraries: loads the compiler and sets up the JIT in the postmaster.
 void plcpp_preload(void);
-// Compiles and runs a DO block.
-void plcpp_run_inline(const char *source);
+// Compiles and runs a DO block; `atomic`: inside a transaction block (no spi::commit).
+void plcpp_run_inline(const char *source, bool atomic);
 
 // result_cache_call.cpp: shared memory and hooks, from _PG_init when preloaded.
 void plcpp_result_cache_preload(void);

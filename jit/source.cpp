@@ -220,8 +220,31 @@ void emit_traits(std::string &tu, const std::string &name, std::uint32_t oid,
   tu += "    return detail::record_build(oid, values, nulls, " + n + ");\n  }\n};\n}\n";
 }
 
+constexpr std::uint32_t record_oid = 2249;
+
+// RETURNS record / SETOF record without OUT columns: an anonymous record, whose columns the
+// caller gives (select * from f() as t(a int, b text)) and the runtime checks.
+bool anonymous_record(const function_spec &spec) {
+  return !spec.out_row && spec.result && spec.result->oid == record_oid && spec.columns.empty();
+}
+
+// SETOF record: yield(values...) or yield(record), converted to the caller's columns at run
+// time.
+void emit_record_yield(std::string &tu) {
+  tu += "template <class... A> static void yield(const A &...a) {\n"
+        "  ::plcpp::detail::yield_values(a...);\n}\n"
+        "static void yield(const ::plcpp::record &r) { ::plcpp::detail::emit_record(r); }\n"
+        "static void yield(const ::plcpp::row &r) { ::plcpp::detail::emit_record(r.to_record()); "
+        "}\n"
+        "template <class... A> static void yield(const std::tuple<A...> &t) {\n"
+        "  std::apply([](const auto &...a) { yield(a...); }, t);\n}\n"
+        "struct plcpp_yield {\n"
+        "  template <class E> static void row(const E &e) { yield(e); }\n};\n";
+}
+
 // yield(...) typed for the result columns, plus yield(row struct) and yield(std::tuple).
 void emit_yield(std::string &tu, const function_spec &spec, const std::string &row_struct) {
+  if (anonymous_record(spec)) return emit_record_yield(tu);
   const auto &cols = spec.columns;
   std::size_t n = cols.size();
   std::string tparams, params, args;
@@ -359,6 +382,9 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
     if (!spec.result) {
       tu += "  plcpp_fn::plcpp_body(" + args + ");\n";
       tu += "  plcpp_frame->result_isnull = false;\n  return 0;\n";
+    } else if (anonymous_record(spec)) {
+      tu += "  return ::plcpp::detail::record_result(plcpp_frame, plcpp_fn::plcpp_body(" + args +
+            ").value());\n";
     } else {
       tu += "  return ::plcpp::detail::result<" + spec.result->value +
             ">(plcpp_frame, plcpp_fn::plcpp_body(" + args + "), " +

@@ -58,9 +58,10 @@ void spi_connect() {
   // SPI_connect, which must outlive the call (not the scratch context of a query).
   MemoryContext caller = c.caller_context;
   TriggerData *trigger = c.trigger_data;
+  int options = c.nonatomic ? SPI_OPT_NONATOMIC : 0;
   int rc = pg_call([=] {
     MemoryContextSwitchTo(caller);
-    int result = SPI_connect();
+    int result = SPI_connect_ext(options);
     // Transition tables (REFERENCING NEW TABLE AS ...) become visible to queries.
     if (result == SPI_OK_CONNECT && trigger) SPI_register_trigger_data(trigger);
     return result;
@@ -80,6 +81,8 @@ void end_call(call_state &state) noexcept {
   state.results = nullptr;
   delete state.trigger;
   state.trigger = nullptr;
+  delete state.event_trigger;
+  state.event_trigger = nullptr;
   if (state.scratch) MemoryContextDelete(state.scratch);
   state.scratch = nullptr;
 }

@@ -12,6 +12,7 @@
 #include "pg.h"
 
 extern "C" {
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "utils/tuplestore.h"
 }
@@ -30,6 +31,9 @@ struct call_state {
 
   const function_info *self = nullptr;
   bool read_only = false; // STABLE/IMMUTABLE: queries run read-only
+  // A CALL or DO outside a transaction block: SPI connects non-atomic, so the body may end
+  // the transaction (spi::commit/rollback, transaction.cpp).
+  bool nonatomic = false;
   MemoryContext caller_context = nullptr;
 
   // SPI: connected lazily by the first query of the call, finished by the handler.
@@ -44,6 +48,7 @@ struct call_state {
   // Set-returning functions (materialize mode).
   Tuplestorestate *tuplestore = nullptr;
   TupleDesc tuple_desc = nullptr;
+  Oid *column_types = nullptr; // SETOF record: the caller's column types, made on first yield
 
   // OUT parameters: the blessed row type of the result (record_build of out_row).
   TupleDesc result_desc = nullptr;
@@ -56,6 +61,10 @@ struct call_state {
   // Trigger functions.
   TriggerData *trigger_data = nullptr;
   trigger_info *trigger = nullptr; // built on first use (owned by the handler's call)
+
+  // Event trigger functions (RETURNS event_trigger).
+  EventTriggerData *event_trigger_data = nullptr;
+  event_trigger_info *event_trigger = nullptr; // built on first use
 };
 
 extern call_state *current_call;

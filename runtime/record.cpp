@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/tupconvert.h"
 #include "funcapi.h"
 #include "utils/typcache.h"
 }
@@ -204,6 +205,34 @@ raw_datum record_datum(const record &r, Oid type) {
             assign_checks_c(datums[i], nulls[i], TupleDescAttr(target, i)->atttypid, typmod);
     }
     return HeapTupleGetDatum(heap_form_tuple(target, datums, nulls));
+  });
+}
+
+raw_datum record_result(call_frame *f, std::optional<record> &r) {
+  f->result_isnull = !r;
+  if (!r) return 0;
+  raw_datum own = record_datum(*r, RECORDOID); // the record's own (blessed) row type
+  FunctionCallInfo fcinfo = call().fcinfo;
+  if (!fcinfo) return own;
+  return pg_call([=] {
+    TupleDesc expected;
+    // select f(): no column definition list, the record goes out as it is.
+    if (get_call_result_type(fcinfo, nullptr, &expected) != TYPEFUNC_COMPOSITE) return own;
+    HeapTupleHeader h = DatumGetHeapTupleHeader(own);
+    TupleDesc desc =
+        lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(h), HeapTupleHeaderGetTypMod(h));
+    // The returned tuple must carry a registered row type: bless a copy of the caller's.
+    TupleDesc out = BlessTupleDesc(CreateTupleDescCopy(expected));
+    TupleConversionMap *map = convert_tuples_by_position(
+        desc, out, gettext_noop("returned record type does not match expected record type"));
+    ReleaseTupleDesc(desc);
+    if (!map) return own;
+    HeapTupleData tuple;
+    tuple.t_len = HeapTupleHeaderGetDatumLength(h);
+    ItemPointerSetInvalid(&tuple.t_self);
+    tuple.t_tableOid = InvalidOid;
+    tuple.t_data = h;
+    return HeapTupleGetDatum(execute_attr_map_tuple(&tuple, map));
   });
 }
 

@@ -33,6 +33,9 @@ result_data *take_spi_result(call_state &c);
 // committed sibling's results survive).
 void invalidate_results(call_state &c, SubTransactionId subxact) noexcept;
 
+// Frees every live result of the call and marks it dead (before its transaction ends).
+void free_results(call_state &c) noexcept;
+
 // Parameters of type unknown (std::nullopt, plcpp::datum) need their type from the query.
 bool any_unknown(int n, const Oid *types);
 // Inside pg_call: plans `src` inferring those types; returns the plan (free it with

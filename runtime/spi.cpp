@@ -22,7 +22,8 @@ namespace {
   if (rc == SPI_ERROR_TRANSACTION)
     throw sql_error("0A000", "transaction control is not allowed in a PL/C++ query",
                     "COMMIT, ROLLBACK and SAVEPOINT cannot run through spi::query.",
-                    "Use spi::subtransaction for a block that can roll back on its own.");
+                    "Use spi::commit() or spi::rollback() in a procedure, spi::subtransaction for "
+                    "a block that can roll back on its own.");
   if (rc == SPI_ERROR_COPY)
     throw sql_error("0A000", "COPY to or from the client is not allowed in a PL/C++ query");
   throw sql_error("XX000", std::string("SPI failed: ") + SPI_result_code_string(rc));
@@ -51,8 +52,9 @@ const result_data &alive(const result_data *d) {
   if (!d) throw std::logic_error("plcpp::result used after it was moved from");
   if (!d->alive)
     throw sql_error("55000", "query result used after it became invalid",
-                    "A result is valid until the end of the call that ran the query, or until "
-                    "the spi::subtransaction that ran it rolls back.",
+                    "A result is valid until the end of the call that ran the query, until the "
+                    "spi::subtransaction that ran it rolls back, or until its transaction ends "
+                    "(spi::commit, spi::rollback).",
                     "Copy the values you need into C++ variables.");
   return *d;
 }
@@ -158,6 +160,17 @@ void invalidate_results(call_state &c, SubTransactionId subxact) noexcept {
       r->alive = false;
       r->table = nullptr; // freed by the subtransaction's rollback
     }
+  }
+}
+
+void free_results(call_state &c) noexcept {
+  for (result_data *r = c.results, *next; r; r = next) {
+    next = r->next;
+    SPITupleTable *table = r->table;
+    if (table) pg_cleanup([=] { SPI_freetuptable(table); });
+    unlink(r);
+    r->alive = false;
+    r->table = nullptr;
   }
 }
 

@@ -6,6 +6,7 @@
 #include "result_data.h"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/tupconvert.h"
 #include "executor/tuptable.h"
 #include "nodes/params.h"
@@ -90,6 +91,51 @@ void emit_row(const raw_datum *values, const bool *nulls, int n) {
     }
     tuplestore_putvalues(ts, desc, all, all_nulls);
   });
+}
+
+void emit_record(const record &r) {
+  call_state &c = srf_call();
+  auto desc = static_cast<TupleDesc>(const_cast<void *>(r.descriptor_));
+  if (!desc) throw sql_error("22004", "an empty plcpp::record cannot be yielded");
+  int n = static_cast<int>(r.size());
+  const raw_datum *values = r.values_.data();
+  const unsigned char *flags = r.nulls_.data();
+  Tuplestorestate *ts = c.tuplestore;
+  TupleDesc out = c.tuple_desc;
+  scratch_scope scratch;
+  pg_call([=] {
+    // As PL/pgSQL's RETURN NEXT of a record: converted by position, types must match.
+    TupleConversionMap *map = convert_tuples_by_position(
+        desc, out, gettext_noop("wrong record type supplied to yield()"));
+    bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * (n + 1)));
+    for (int i = 0; i < n; ++i)
+      nulls[i] = flags[i] != 0;
+    Datum *v = reinterpret_cast<Datum *>(const_cast<raw_datum *>(values));
+    if (!map) {
+      tuplestore_putvalues(ts, out, v, nulls);
+      return;
+    }
+    tuplestore_puttuple(ts, execute_attr_map_tuple(heap_form_tuple(desc, v, nulls), map));
+  });
+}
+
+const Oid *result_column_types(int n) {
+  call_state &c = srf_call();
+  TupleDesc desc = c.tuple_desc;
+  if (desc->natts != n)
+    throw sql_error("42804", "wrong number of values supplied to yield()",
+                    "The result has " + std::to_string(desc->natts) + " column" +
+                        (desc->natts == 1 ? "" : "s") + ", yield() was given " + std::to_string(n) +
+                        ".");
+  if (!c.column_types) {
+    MemoryContext context = c.caller_context;
+    Oid *types = pg_call(
+        [=] { return static_cast<Oid *>(MemoryContextAlloc(context, sizeof(Oid) * (n + 1))); });
+    for (int i = 0; i < n; ++i)
+      types[i] = TupleDescAttr(desc, i)->atttypid;
+    c.column_types = types;
+  }
+  return c.column_types;
 }
 
 // SPI options that send the rows to the call's tuplestore.

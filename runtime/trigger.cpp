@@ -8,6 +8,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "parser/parse_coerce.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -85,6 +86,20 @@ const record &trigger_info::old_row() const {
 const record &trigger_info::new_row() const {
   if (!new_) no_row(*this, "new_row()");
   return *new_;
+}
+
+const event_trigger_info &event_trigger() {
+  detail::call_state &c = detail::call();
+  if (!c.event_trigger_data)
+    throw sql_error("55000", "event_trigger() is available only in an event trigger function", "",
+                    "Declare the function RETURNS event_trigger.");
+  if (!c.event_trigger) {
+    auto info = std::make_unique<event_trigger_info>();
+    info->event_ = c.event_trigger_data->event;
+    info->tag_ = GetCommandTagName(c.event_trigger_data->tag);
+    c.event_trigger = info.release();
+  }
+  return *c.event_trigger;
 }
 
 namespace detail {

@@ -57,8 +57,8 @@ CREATE FUNCTION ce_quoted("my arg" int) RETURNS int LANGUAGE plcpp AS $$ return 
 
 -- types plcpp cannot pass: clear errors, not crashes
 CREATE FUNCTION ce_poly(n anyelement) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
-CREATE FUNCTION ce_record() RETURNS record LANGUAGE plcpp AS $$ return {}; $$;
-CREATE FUNCTION ce_evt() RETURNS event_trigger LANGUAGE plcpp AS $$ $$;
+CREATE FUNCTION ce_record() RETURNS record LANGUAGE plcpp AS $$ return 1; $$;
+CREATE FUNCTION ce_evt(x int) RETURNS event_trigger LANGUAGE plcpp AS $$ $$;
 CREATE TYPE ce_badname AS ("two words" int);
 CREATE FUNCTION ce_bad_member(v ce_badname) RETURNS int LANGUAGE plcpp AS $$ return 0; $$;
 DROP TYPE ce_badname;

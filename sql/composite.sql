@@ -185,8 +185,9 @@ CREATE FUNCTION comp_one_out(a int, OUT only_one text) LANGUAGE plcpp STRICT AS 
   return "#" + std::to_string(a);
 $$;
 SELECT comp_one_out(3);
--- an anonymous record cannot be returned
-CREATE FUNCTION comp_anon() RETURNS record LANGUAGE plcpp AS $$ return {}; $$;
+-- an anonymous record (records.sql): std::nullopt is NULL
+CREATE FUNCTION comp_anon() RETURNS record LANGUAGE plcpp AS $$ return std::nullopt; $$;
+SELECT comp_anon() IS NULL AS is_null;
 
 -- a composite value read from a query: row.get<pt>(i), query_one<pt> (pt in the signature)
 CREATE TABLE comp_points (id int, p comp_pt);

@@ -370,7 +370,7 @@ INSERT INTO trig_outer VALUES ('hello');
 SELECT * FROM trig_outer;
 SELECT * FROM trig_inner;
 
--- event triggers are not supported
+-- event triggers are supported (event_triggers.sql)
 CREATE FUNCTION trig_event() RETURNS event_trigger LANGUAGE plcpp AS $$ $$;
 
 -- transition tables are visible to the trigger's queries
@@ -382,3 +382,98 @@ $$;
 CREATE TRIGGER trig_tt AFTER INSERT ON trig_tt REFERENCING NEW TABLE AS newrows
   FOR EACH STATEMENT EXECUTE FUNCTION trig_tt_count();
 INSERT INTO trig_tt SELECT g FROM generate_series(1, 10) g;
+
+-- Setting a row's columns (issue 19): from text (plcpp::datum, read by the column type's input
+-- function, as PL/Python's TD["new"]["col"] = "text") or from any C++ value, converted by
+-- PostgreSQL's assignment cast (as PL/pgSQL's NEW.col := value)
+CREATE TYPE trig_addr AS (street text, zip int);
+CREATE TABLE trig_set (id int, n int, label text, price numeric, flags int[], home trig_addr,
+                       d date, note varchar(5));
+CREATE FUNCTION trig_setter() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  r.set("n", datum{"42"});                   // text form into int
+  r.set("label", 7);                         // int into text (assignment cast)
+  r.set("price", 2.5);                       // double into numeric
+  r.set("flags", std::vector<int>{1, 2});    // a vector into int[]
+  r.set("d", datum{"2024-02-29"});           // text form into date
+  r.set("home", datum{"(Main St,12345)"});   // text form into a composite column
+  r.set(7, std::nullopt);                    // by index, NULL
+  return r;
+$$;
+CREATE TRIGGER trig_setter BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_setter();
+INSERT INTO trig_set (id, note) VALUES (1, 'x') RETURNING *;
+DROP TRIGGER trig_setter ON trig_set;
+-- bad input: text the column's type does not read (22P02), a value with no assignment cast
+-- (42804), a value out of the column's range (22003), a varchar too long (22001), an unknown
+-- column (42703): each names the problem as PL/pgSQL's assignment would
+CREATE FUNCTION trig_bad_set() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  auto what = trigger().args()[0];
+  if (what == "text") r.set("n", datum{"forty-two"});
+  if (what == "cast") r.set("d", 1.5);
+  if (what == "range") r.set("n", int64_t{1} << 40);
+  if (what == "length") r.set("note", std::string("too long"));
+  if (what == "column") r.set("nope", 1);
+  return r;
+$$;
+CREATE TRIGGER trig_bad BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_bad_set('text');
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (2)');
+DROP TRIGGER trig_bad ON trig_set;
+CREATE TRIGGER trig_bad BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_bad_set('cast');
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (2)');
+DROP TRIGGER trig_bad ON trig_set;
+CREATE TRIGGER trig_bad BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_bad_set('range');
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (2)');
+DROP TRIGGER trig_bad ON trig_set;
+CREATE TRIGGER trig_bad BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_bad_set('length');
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (2)');
+DROP TRIGGER trig_bad ON trig_set;
+CREATE TRIGGER trig_bad BEFORE INSERT ON trig_set FOR EACH ROW EXECUTE FUNCTION trig_bad_set('column');
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (2)');
+DROP TRIGGER trig_bad ON trig_set;
+SELECT count(*) FROM trig_set WHERE id = 2;
+
+-- composite columns of trigger rows as their generated structs: a composite type (CREATE TYPE
+-- ... AS) that the body names is declared as a struct (PL/Python: a composite column is a
+-- dict; PL/pgSQL: NEW.home is a row with fields)
+CREATE FUNCTION trig_struct() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  auto home = r.get<std::optional<trig_addr>>("home");
+  if (!home) {
+    r.set("home", trig_addr{"Unknown", 0});                 // a struct into the column
+  } else {
+    home->zip = home->zip.value_or(0) + 1;                  // read, change, write back
+    home->street = home->street.value_or("?") + " (moved)";
+    r.set("home", *home);
+  }
+  return r;
+$$;
+CREATE TRIGGER trig_struct BEFORE INSERT OR UPDATE ON trig_set
+  FOR EACH ROW EXECUTE FUNCTION trig_struct();
+INSERT INTO trig_set (id) VALUES (3) RETURNING id, home;
+UPDATE trig_set SET n = 1 WHERE id = 3 RETURNING id, home, (home).zip;
+INSERT INTO trig_set (id, home) VALUES (4, ROW(NULL, NULL)) RETURNING id, home;
+-- the composite type altered after the function was compiled: 42804 asking to recompile
+ALTER TYPE trig_addr ADD ATTRIBUTE country text;
+SELECT trig_show_error('UPDATE trig_set SET n = 2 WHERE id = 3');
+DROP TRIGGER trig_struct ON trig_set;
+-- a composite column read as a generic record works without naming the type
+CREATE FUNCTION trig_home_record() RETURNS trigger LANGUAGE plcpp AS $$
+  auto home = trigger().new_row().get<record>("home");
+  notice("street ", home.get<std::optional<std::string>>("street").value_or("-"), ", ",
+         home.size(), " attributes");
+$$;
+CREATE TRIGGER trig_home_record BEFORE UPDATE ON trig_set
+  FOR EACH ROW EXECUTE FUNCTION trig_home_record();
+UPDATE trig_set SET n = 3 WHERE id = 3;
+DROP TRIGGER trig_home_record ON trig_set;
+-- bad input: a struct of another composite type into the column (42804)
+CREATE TYPE trig_xy AS (a int, b int);
+CREATE FUNCTION trig_wrong_struct() RETURNS trigger LANGUAGE plcpp AS $$
+  auto r = trigger().new_row();
+  r.set("home", trig_xy{1, 2});
+  return r;
+$$;
+CREATE TRIGGER trig_wrong_struct BEFORE INSERT ON trig_set
+  FOR EACH ROW EXECUTE FUNCTION trig_wrong_struct();
+SELECT trig_show_error('INSERT INTO trig_set (id) VALUES (5)');

@@ -405,6 +405,40 @@ TEST(Assemble, SetReturningDeclaresYieldAndRowStruct) {
   EXPECT_TRUE(contains(tu, "\nreturn {}; }\n")) << tu;
 }
 
+// RETURNS record (issue 19): the caller's column definition list decides the columns, so the
+// result goes through record_result (checked at run time), not the traits of record.
+TEST(Assemble, AnonymousRecordResultIsCheckedAtRunTime) {
+  function_spec spec = make_spec({}, "", true, "return std::nullopt;");
+  spec.result = *plcpp::jit::builtin_type(2249);
+  std::string tu = assemble_body(spec);
+  EXPECT_TRUE(contains(tu, "::plcpp::ret<::plcpp::record> plcpp_body(")) << tu;
+  EXPECT_TRUE(contains(tu, "return ::plcpp::detail::record_result(plcpp_frame, "
+                           "plcpp_fn::plcpp_body().value());"))
+      << tu;
+  EXPECT_FALSE(contains(tu, "detail::result<")) << tu;
+}
+
+// RETURNS SETOF record: yield takes any values, a record or a tuple; no typed columns.
+TEST(Assemble, AnonymousRecordSetYieldsAnything) {
+  function_spec spec = make_spec({}, "", true, "yield(1, \"a\");");
+  spec.kind = plcpp::jit::function_kind::set_returning;
+  spec.result = *plcpp::jit::builtin_type(2249);
+  std::string tu = assemble_body(spec);
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::yield_values(a...);")) << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(const ::plcpp::record &r) "
+                           "{ ::plcpp::detail::emit_record(r); }"))
+      << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(const ::plcpp::row &r)")) << tu;
+  EXPECT_FALSE(contains(tu, "row_buffer")) << tu;
+  // OUT columns of type record keep their typed yield.
+  spec.out_row = true;
+  spec.result.reset();
+  spec.columns = {{"r", *plcpp::jit::builtin_type(2249)}, {"n", ty("int4")}};
+  tu = assemble_body(spec);
+  EXPECT_FALSE(contains(tu, "yield_values")) << tu;
+  EXPECT_TRUE(contains(tu, "static void yield(A0 &&c0, A1 &&c1)")) << tu;
+}
+
 TEST(Assemble, CompositeStructsHaveTraitsAndWinOverPlcppNames) {
   function_spec spec = make_spec({}, "", true, "return date{1, \"x\"};");
   plcpp::jit::composite_spec c;

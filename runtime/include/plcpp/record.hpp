@@ -29,6 +29,10 @@ PLCPP_API raw_datum record_build(Oid type, const raw_datum *values, const bool *
 
 PLCPP_API void record_load(record &r, raw_datum d);
 PLCPP_API raw_datum record_datum(const record &r, Oid type);
+// RETURNS record (anonymous, not a set): the returned record, converted by position to the
+// columns of the caller's column definition list (select * from f() as t(a int, b text));
+// SQLSTATE 42804 if they do not match, as PL/pgSQL's RETURN of a record.
+PLCPP_API raw_datum record_result(call_frame *f, std::optional<record> &r);
 
 } // namespace detail
 

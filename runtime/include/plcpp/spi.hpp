@@ -370,6 +370,17 @@ template <class... A> plcpp::cursor cursor(std::string_view sql, const A &...arg
                                            p.values, p.nulls));
 }
 
+// Transaction control, as PL/pgSQL's COMMIT / ROLLBACK [AND CHAIN] and PL/Python's
+// plpy.commit() / plpy.rollback(): ends the current transaction and starts a new one (with
+// the same isolation level and access mode for the _and_chain forms). Only in a procedure
+// called by CALL, or a DO block, run outside a transaction block, and not inside
+// spi::subtransaction; elsewhere SQLSTATE 2D000 (invalid transaction termination). Prepared
+// statements survive; results and cursors of the ended transaction do not (docs/runtime-api.md).
+PLCPP_API void commit();
+PLCPP_API void rollback();
+PLCPP_API void commit_and_chain();
+PLCPP_API void rollback_and_chain();
+
 // Runs f() in a subtransaction. If f throws (a failed query, error(), any exception), the
 // subtransaction's work is rolled back and the exception propagates: catch it outside to go
 // on, as after PL/pgSQL's EXCEPTION clause. Otherwise its work is kept and f's value returned.

@@ -21,6 +21,11 @@ namespace plcpp {
 namespace detail {
 
 PLCPP_API void emit_row(const raw_datum *values, const bool *nulls, int n);
+// RETURNS SETOF record (anonymous): the rows follow the caller's column definition list.
+// yield(record) converts the record by position (42804 if its columns do not match);
+// yield(values...) converts each value to its column's type (42804 for a wrong count).
+PLCPP_API void emit_record(const record &r);
+PLCPP_API const Oid *result_column_types(int n);
 PLCPP_API void emit_query(const sql_query &q);
 PLCPP_API void emit_result(const plcpp::result &r);
 // [[plcpp::memoize]]: the rows of the call's memo view, built from q on a miss (memoize.cpp).
@@ -35,6 +40,16 @@ template <int N> struct row_buffer {
   bool nulls[N];
   void emit() { emit_row(values, nulls, N); }
 };
+
+template <class... A> void yield_values(const A &...a) {
+  constexpr int n = static_cast<int>(sizeof...(A));
+  static_assert(n > 0, "yield() needs at least one value");
+  const Oid *types = result_column_types(n);
+  row_buffer<n> row;
+  int i = 0;
+  ((to_sql(a, row.values[i], row.nulls[i], types[i]), ++i), ...);
+  row.emit();
+}
 
 template <class C> inline constexpr bool is_row_container = requires(const C &c) {
   std::begin(c);

@@ -59,4 +59,21 @@ namespace detail {
 PLCPP_API raw_datum trigger_return(const trigger_result &r);
 }
 
+// An event trigger function (RETURNS event_trigger), as PL/pgSQL's TG_EVENT and TG_TAG. The
+// event's details come from SQL, as in PL/pgSQL: pg_event_trigger_ddl_commands() (at
+// ddl_command_end), pg_event_trigger_dropped_objects() (sql_drop), through spi::query.
+class PLCPP_API event_trigger_info {
+public:
+  // ddl_command_start, ddl_command_end, sql_drop or table_rewrite
+  const std::string &event() const noexcept { return event_; }
+  // The command tag: "CREATE TABLE", "ALTER TABLE", "DROP FUNCTION", ...
+  const std::string &tag() const noexcept { return tag_; }
+
+  // Internal: filled by the runtime.
+  std::string event_, tag_;
+};
+
+// The event being fired; SQLSTATE 55000 outside an event trigger function.
+PLCPP_API const event_trigger_info &event_trigger();
+
 } // namespace plcpp
