@@ -204,7 +204,7 @@ private:
 template <class E> struct value_traits<std::vector<E>> {
   using element = typename detail::optional_of<E>::type;
   static constexpr Oid oid = value_traits<element>::array_oid;
-  static constexpr Oid array_oid = 0; // arrays of arrays are multidimensional: not supported
+  static constexpr Oid array_oid = 0; // vectors of vectors: the specialization below
   static constexpr const char *cpp_name = "std::vector";
   static bool reads(Oid t) { return t == oid || detail::is_array_type(t); }
   static bool writes(Oid t) { return t == oid || detail::is_array_type(t); }
