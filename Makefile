@@ -27,7 +27,7 @@ RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o 
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
 	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o runtime/memoize.o \
 	runtime/memo_name.o runtime/memo_sql.o runtime/change_tracking.o runtime/result_cache.o \
-	runtime/assign.o runtime/transaction.o
+	runtime/assign.o runtime/transaction.o runtime/quote.o runtime/report.o runtime/session.o
 JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/engine.o jit/target.o jit/object_cache.o jit/optimize_queue.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o
@@ -36,7 +36,7 @@ REGRESS = scalar_types logging errors compile_errors volatility do_blocks replac
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
 	interrupts core_units compile_cache memoize memoize_on_change result_cache compile_all \
 	memo_path cursor_mixing kept_values row_constraints checked_arithmetic transactions \
-	records event_triggers
+	records event_triggers error_fields quoting session_store md_arrays
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

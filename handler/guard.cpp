@@ -7,6 +7,8 @@
 
 #include <plcpp/errors.hpp>
 
+#include "../runtime/report.h"
+
 #include <cxxabi.h>
 #include <cstdlib>
 #include <exception>
@@ -18,19 +20,21 @@ namespace {
 struct caught_error {
   char sqlstate[6] = "38000";
   std::string message, detail, hint;
-  void *pg_error = nullptr; // ErrorData* of an error that came from PostgreSQL
+  plcpp::object_names names; // schema, table, column, datatype, constraint of error()
+  void *pg_error = nullptr;  // ErrorData* of an error that came from PostgreSQL
 };
 
 caught_error caught;
 
 void record(const char *sqlstate, const char *message, const std::string &detail = {},
-            const std::string &hint = {}) noexcept {
+            const std::string &hint = {}, const plcpp::object_names &names = {}) noexcept {
   try {
     memcpy(caught.sqlstate, sqlstate, 5);
     caught.sqlstate[5] = '\0';
     caught.message = message;
     caught.detail = detail;
     caught.hint = hint;
+    caught.names = names;
     caught.pg_error = nullptr;
   } catch (...) {
     // Copying the text failed (out of memory): keep a message that needs no allocation.
@@ -38,6 +42,7 @@ void record(const char *sqlstate, const char *message, const std::string &detail
     caught.message.clear();
     caught.detail.clear();
     caught.hint.clear();
+    caught.names = {};
     caught.pg_error = nullptr;
   }
 }
@@ -58,7 +63,7 @@ bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame
     *result = entry(frame);
     return true;
   } catch (const plcpp::sql_error &e) {
-    record(e.sqlstate().c_str(), e.message().c_str(), e.detail(), e.hint());
+    record(e.sqlstate().c_str(), e.message().c_str(), e.detail(), e.hint(), e.object());
     caught.pg_error = e.pg_error_data();
   } catch (const std::bad_alloc &e) {
     record("53200", "out of memory in PL/C++ function", std::string("C++ exception: ") + e.what());
@@ -72,13 +77,18 @@ bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame
 
 void plcpp_raise_caught(void) {
   if (caught.pg_error) ReThrowError(static_cast<ErrorData *>(caught.pg_error));
-  const char *message = caught.message.empty() ? "out of memory" : caught.message.c_str();
-  const char *detail = caught.detail.empty() ? nullptr : caught.detail.c_str();
-  const char *hint = caught.hint.empty() ? nullptr : caught.hint.c_str();
-  const char *s = caught.sqlstate;
-  ereport(ERROR,
-          (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])), errmsg_internal("%s", message),
-           detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
+  // A C++ error: its fields go through the same ereport as report()'s messages.
+  plcpp::detail::report_text r;
+  r.sqlstate = caught.sqlstate;
+  r.message = caught.message.empty() ? "out of memory" : caught.message.c_str();
+  r.detail = caught.detail.c_str();
+  r.hint = caught.hint.c_str();
+  r.schema = caught.names.schema.c_str();
+  r.table = caught.names.table.c_str();
+  r.column = caught.names.column.c_str();
+  r.datatype = caught.names.datatype.c_str();
+  r.constraint = caught.names.constraint.c_str();
+  plcpp::detail::ereport_with_fields(ERROR, r);
   pg_unreachable();
 }
 

@@ -126,8 +126,8 @@ bool is_builtin_type(std::uint32_t oid) noexcept {
 }
 
 type_ref array_type(const type_ref &element, std::uint32_t array_oid) {
-  return {"std::vector<std::optional<" + element.arg + ">>",
-          "std::vector<std::optional<" + element.value + ">>", array_oid};
+  return {"::plcpp::array<" + element.arg + ">", "::plcpp::array<" + element.value + ">",
+          array_oid};
 }
 
 // Qualified: the struct is also named in value_traits specializations and in the entry

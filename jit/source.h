@@ -27,7 +27,8 @@ struct type_ref {
 // Built-in scalar types (DESIGN §4) by OID; nullopt for any other type.
 std::optional<type_ref> builtin_type(std::uint32_t oid);
 bool is_builtin_type(std::uint32_t oid) noexcept;
-// A one-dimensional array of `element`: std::vector<std::optional<...>>.
+// An array of `element` (any number of dimensions): plcpp::array<...>, a
+// std::vector<std::optional<...>> with dimensions and lower bounds.
 type_ref array_type(const type_ref &element, std::uint32_t array_oid);
 // A generated struct (named composite type); `cpp_name` must be a valid identifier.
 type_ref struct_type(const std::string &cpp_name, std::uint32_t oid);

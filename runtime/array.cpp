@@ -1,4 +1,4 @@
-// runtime/array.cpp — one-dimensional arrays in and out (see plcpp/array.hpp).
+// runtime/array.cpp — arrays in and out (see plcpp/array.hpp).
 #include <plcpp/array.hpp>
 
 #include "pg_call.h"
@@ -39,16 +39,12 @@ const element_layout &layout_of(Oid type) {
 
 } // namespace
 
-array_contents array_open(raw_datum d) {
-  ArrayType *a = pg_call([=] { return DatumGetArrayTypeP(d); });
-  int ndim = ARR_NDIM(a);
-  if (ndim > 1)
-    throw sql_error("0A000",
-                    "multidimensional arrays are not supported by PL/C++ (got " +
-                        std::to_string(ndim) + " dimensions)",
-                    "", "Pass a one-dimensional array, or unnest it in SQL.");
+namespace {
+
+// Detoasts d and deconstructs it: all elements in storage order.
+array_contents deconstruct(ArrayType *a) {
   array_contents out{ARR_ELEMTYPE(a), 0, nullptr, nullptr};
-  if (ndim == 0) return out;
+  if (ARR_NDIM(a) == 0) return out;
   const element_layout &l = layout_of(out.element_type);
   Datum *values;
   bool *nulls;
@@ -58,6 +54,44 @@ array_contents array_open(raw_datum d) {
   out.values = values;
   out.nulls = nulls;
   return out;
+}
+
+} // namespace
+
+array_contents array_open(raw_datum d) {
+  ArrayType *a = pg_call([=] { return DatumGetArrayTypeP(d); });
+  int ndim = ARR_NDIM(a);
+  if (ndim > 1)
+    throw sql_error("0A000",
+                    "a multidimensional array cannot be read as std::vector (got " +
+                        std::to_string(ndim) + " dimensions)",
+                    "", "Read it as plcpp::array<T>, or as nested std::vector.");
+  return deconstruct(a);
+}
+
+array_md_contents array_open_md(raw_datum d) {
+  ArrayType *a = pg_call([=] { return DatumGetArrayTypeP(d); });
+  array_md_contents out{};
+  out.ndim = ARR_NDIM(a);
+  for (int i = 0; i < out.ndim && i < MAXDIM; ++i) {
+    out.dims[i] = ARR_DIMS(a)[i];
+    out.lbounds[i] = ARR_LBOUND(a)[i];
+  }
+  out.flat = deconstruct(a);
+  return out;
+}
+
+void throw_ragged_array() {
+  throw sql_error("2202E",
+                  "multidimensional arrays must have array expressions with matching dimensions");
+}
+
+void throw_array_subscript(long long index, int dim, int size) {
+  throw sql_error("2202E",
+                  "array subscript out of range: index " + std::to_string(index) +
+                      " of dimension " + std::to_string(dim) + ", which has " +
+                      std::to_string(size) + " element" + (size == 1 ? "" : "s"),
+                  "", "Indexes are 0-based: the SQL subscript minus the lower bound.");
 }
 
 bool is_array_type(Oid type) {
@@ -84,13 +118,36 @@ array_builder array_begin(Oid array_type, Oid element_type, std::size_t n) {
 }
 
 raw_datum array_finish(const array_builder &b) {
+  return array_finish_md(b, 0, nullptr, nullptr);
+}
+
+raw_datum array_finish_md(const array_builder &b, int ndim, const int *dims, const int *lbounds) {
+  int one_dim[1] = {b.size};
+  if (ndim == 0) {
+    ndim = 1;
+    dims = one_dim;
+  }
+  if (ndim > MAXDIM)
+    throw sql_error("54000", "number of array dimensions (" + std::to_string(ndim) +
+                                 ") exceeds the maximum allowed (" + std::to_string(MAXDIM) + ")");
+  long long n = 1;
+  for (int i = 0; i < ndim; ++i) {
+    if (dims[i] < 0) throw_ragged_array();
+    n *= dims[i];
+    if (n > b.size) break;
+  }
+  if (n != b.size)
+    throw sql_error("2202E",
+                    "array dimensions do not match its number of elements (" +
+                        std::to_string(b.size) + ")",
+                    "", "A multidimensional plcpp::array must keep the product of its dims().");
+  int ones[MAXDIM] = {1, 1, 1, 1, 1, 1};
+  const int *lbs = lbounds ? lbounds : ones;
   const element_layout &l = layout_of(b.element_type);
   return pg_call([&] {
-    int dims[1] = {b.size};
-    int lbs[1] = {1};
-    return PointerGetDatum(construct_md_array(reinterpret_cast<Datum *>(b.values), b.nulls,
-                                              b.size ? 1 : 0, dims, lbs, l.type, l.len, l.byval,
-                                              l.align));
+    return PointerGetDatum(construct_md_array(
+        reinterpret_cast<Datum *>(b.values), b.nulls, b.size ? ndim : 0, const_cast<int *>(dims),
+        const_cast<int *>(lbs), l.type, l.len, l.byval, l.align));
   });
 }
 

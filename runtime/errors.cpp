@@ -1,8 +1,13 @@
-// runtime/errors.cpp — plcpp::sql_error and error().
+// runtime/errors.cpp — plcpp::sql_error, error() and report().
 #include <plcpp/errors.hpp>
 #include <plcpp/types.hpp>
 
 #include <stdexcept>
+
+#include "pg_call.h"
+#include "report.h"
+
+#include "pg.h"
 
 namespace plcpp {
 
@@ -22,19 +27,60 @@ void sql_error::set_pg_error_data(void *edata) noexcept {
   pg_error_call_ = detail::call_id();
 }
 
-static bool valid_sqlstate(std::string_view s) {
-  if (s.size() != 5) return false;
+namespace detail {
+
+void check_sqlstate(std::string_view s, const char *who) {
+  bool valid = s.size() == 5;
   for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) return false;
-  return true;
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) valid = false;
+  if (!valid)
+    throw std::invalid_argument("invalid SQLSTATE code \"" + std::string(s) + "\" given to " + who +
+                                ": five characters of [0-9A-Z]");
+}
+
+static const char *or_null(const std::string &s) {
+  return s.empty() ? nullptr : s.c_str();
+}
+
+} // namespace detail
+
+static object_names names_of(const error_fields &f) {
+  return {std::string(f.schema), std::string(f.table), std::string(f.column),
+          std::string(f.datatype), std::string(f.constraint)};
 }
 
 void error(std::string_view message, const error_fields &fields) {
-  if (!valid_sqlstate(fields.sqlstate))
-    throw std::invalid_argument("invalid SQLSTATE code \"" + std::string(fields.sqlstate) +
-                                "\" given to plcpp::error(): five characters of [0-9A-Z]");
-  throw sql_error(std::string(fields.sqlstate), std::string(message), std::string(fields.detail),
-                  std::string(fields.hint));
+  std::string_view state = fields.sqlstate.empty() ? "P0001" : fields.sqlstate;
+  detail::check_sqlstate(state, "plcpp::error()");
+  sql_error e(std::string(state), std::string(message), std::string(fields.detail),
+              std::string(fields.hint));
+  e.set_object(names_of(fields));
+  throw e;
+}
+
+void report(severity level, std::string_view message, const error_fields &fields) {
+  if (!fields.sqlstate.empty()) detail::check_sqlstate(fields.sqlstate, "plcpp::report()");
+  int elevel = level == severity::debug     ? DEBUG1
+               : level == severity::log     ? LOG
+               : level == severity::info    ? INFO
+               : level == severity::warning ? WARNING
+                                            : NOTICE;
+  // Skip the copies entirely when nobody will see the message (PostgreSQL's own test).
+  if (!message_level_is_interesting(elevel)) return;
+  // NUL-terminated copies, made before entering PostgreSQL (which then touches plain data).
+  std::string state(fields.sqlstate), text(message), det(fields.detail), hint(fields.hint);
+  object_names n = names_of(fields);
+  detail::report_text r;
+  r.sqlstate = state.empty() ? nullptr : state.c_str();
+  r.message = text.c_str();
+  r.detail = detail::or_null(det);
+  r.hint = detail::or_null(hint);
+  r.schema = detail::or_null(n.schema);
+  r.table = detail::or_null(n.table);
+  r.column = detail::or_null(n.column);
+  r.datatype = detail::or_null(n.datatype);
+  r.constraint = detail::or_null(n.constraint);
+  detail::pg_call([&] { detail::ereport_with_fields(elevel, r); });
 }
 
 } // namespace plcpp

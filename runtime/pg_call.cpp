@@ -12,9 +12,17 @@ namespace {
 ErrorData *pending_error = nullptr;
 int pending_depth = 0; // spi::subtransaction depth at which it was raised (0: none open)
 
+std::string or_empty(const char *s) {
+  return s ? s : "";
+}
+
 [[noreturn]] void throw_from(ErrorData *edata) {
-  sql_error e(unpack_sql_state(edata->sqlerrcode), edata->message ? edata->message : "",
-              edata->detail ? edata->detail : "", edata->hint ? edata->hint : "");
+  sql_error e(unpack_sql_state(edata->sqlerrcode), or_empty(edata->message),
+              or_empty(edata->detail), or_empty(edata->hint));
+  e.set_object({or_empty(edata->schema_name), or_empty(edata->table_name),
+                or_empty(edata->column_name), or_empty(edata->datatype_name),
+                or_empty(edata->constraint_name)});
+  e.set_context(or_empty(edata->context));
   e.set_pg_error_data(edata);
   throw e;
 }

@@ -105,9 +105,10 @@ CREATE FUNCTION comp_line_make(n int) RETURNS comp_line LANGUAGE plcpp STRICT AS
 $$;
 SELECT comp_line_make(9);
 
--- arrays of composites: pt[] is std::vector<std::optional<pt>>
+-- arrays of composites: pt[] is plcpp::array<pt>, a std::vector<std::optional<pt>>
 CREATE FUNCTION comp_sum(ps comp_pt[]) RETURNS int LANGUAGE plcpp STRICT AS $$
-  static_assert(std::is_same_v<decltype(ps), std::vector<std::optional<comp_pt>>>);
+  static_assert(std::is_same_v<decltype(ps), plcpp::array<comp_pt>>);
+  static_assert(std::is_base_of_v<std::vector<std::optional<comp_pt>>, decltype(ps)>);
   int s = 0;
   for (const auto &p : ps)
     if (p && p->x) s += *p->x;

@@ -225,8 +225,8 @@ TEST(TypeSpelling, OthersAreNotBuiltin) {
 
 TEST(TypeSpelling, ArraysStructsAndTextForm) {
   auto a = plcpp::jit::array_type(*plcpp::jit::builtin_type(25), 1009);
-  EXPECT_EQ(a.arg, "std::vector<std::optional<std::string_view>>");
-  EXPECT_EQ(a.value, "std::vector<std::optional<std::string>>");
+  EXPECT_EQ(a.arg, "::plcpp::array<std::string_view>");
+  EXPECT_EQ(a.value, "::plcpp::array<std::string>");
   EXPECT_EQ(a.oid, 1009u);
   EXPECT_EQ(plcpp::jit::struct_type("pt", 4242).value, "::plcpp_types::pt");
   EXPECT_EQ(plcpp::jit::text_form_type(3904).arg, "::plcpp::datum");

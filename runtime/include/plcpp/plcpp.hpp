@@ -47,6 +47,8 @@
 #include "spi.hpp"
 #include "srf.hpp"
 #include "trigger.hpp"
+#include "quote.hpp"
+#include "session.hpp"
 
 namespace plcpp::detail::pch_warm {
 // Never called. The precompiled header is built with -fpch-instantiate-templates, so these
