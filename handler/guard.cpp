@@ -5,6 +5,8 @@
 // is gone, turns it into an ereport. Nothing is reported from inside a catch block.
 #include "plcpp.h"
 
+#include "../runtime/interrupts.h"
+
 #include <plcpp/errors.hpp>
 
 #include <cxxabi.h>
@@ -54,6 +56,7 @@ std::string type_name(const std::type_info &t) {
 
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept {
+  plcpp::detail::refresh_stack_limit();
   try {
     *result = entry(frame);
     return true;
