@@ -27,7 +27,7 @@ COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_ini
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
 	interrupts core_units compile_cache memoize result_cache \
-	recursion unwinding
+	recursion unwinding out_of_memory
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).

@@ -14,6 +14,7 @@ CREATE FUNCTION deep_generic(n int) RETURNS int LANGUAGE plcpp STRICT AS $$
   return down(down, n);
 $$;
 SELECT deep_generic(0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT 'backend alive' AS after_generic_lambda;
 
 -- through std::function
@@ -23,6 +24,7 @@ CREATE FUNCTION deep_function(n int) RETURNS int LANGUAGE plcpp STRICT AS $$
   return down(n);
 $$;
 SELECT deep_function(0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- a member function of a local class (a nested function)
 CREATE FUNCTION deep_member(n int) RETURNS int LANGUAGE plcpp STRICT AS $$
@@ -33,6 +35,7 @@ CREATE FUNCTION deep_member(n int) RETURNS int LANGUAGE plcpp STRICT AS $$
   return walker{}.step(n);
 $$;
 SELECT deep_member(0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- a template instantiated with the body's own type: a recursive function template through a
 -- generic lambda that takes a large frame (one more kind of frame, 4 kB each)
@@ -47,6 +50,7 @@ CREATE FUNCTION deep_template(n int) RETURNS int LANGUAGE plcpp STRICT AS $$
   return static_cast<int>(down(down, static_cast<std::int64_t>(n)));
 $$;
 SELECT deep_template(0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- the error can be caught in the body like any other (the recursion has unwound by then)
 CREATE FUNCTION deep_caught(n int) RETURNS text LANGUAGE plcpp STRICT AS $$
@@ -84,6 +88,7 @@ $$;
 SELECT fib(20);
 SET statement_timeout = '300ms';
 SELECT fib(60);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 
 -- and through std::function
@@ -95,6 +100,7 @@ CREATE FUNCTION fib_function(n int) RETURNS bigint LANGUAGE plcpp STRICT AS $$
 $$;
 SET statement_timeout = '300ms';
 SELECT fib_function(60);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 
 SELECT 'backend alive' AS at_the_end, fib(10) AS fib_10;

@@ -11,6 +11,7 @@ CREATE FUNCTION notice_in_dtor() RETURNS int LANGUAGE plcpp AS $$
   return 1;
 $$;
 SELECT notice_in_dtor();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT 'session alive' AS after_notice_in_dtor;
 
 -- a query in a destructor while the error unwinds: not run (a sequence does not roll back:
@@ -29,6 +30,7 @@ CREATE FUNCTION query_in_dtor() RETURNS int LANGUAGE plcpp AS $$
   return 1;
 $$;
 SELECT query_in_dtor();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT is_called AS sequence_used FROM unwinding_seq;
 
 -- an open cursor and a kept plan are cleaned up while the error unwinds; the client gets
@@ -41,6 +43,7 @@ CREATE FUNCTION cursor_then_error() RETURNS int LANGUAGE plcpp AS $$
   return 1;
 $$;
 SELECT cursor_then_error();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- a C++ exception (no PostgreSQL error): destructors still log and still query
 CREATE FUNCTION cpp_exception_dtor() RETURNS int LANGUAGE plcpp AS $$
@@ -65,6 +68,7 @@ CREATE FUNCTION swallow_then_spin() RETURNS int LANGUAGE plcpp AS $$
 $$;
 SET statement_timeout = '300ms';
 SELECT swallow_then_spin();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 
 SELECT 'session alive' AS at_the_end;
