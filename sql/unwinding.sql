@@ -72,3 +72,52 @@ SELECT swallow_then_spin();
 RESET statement_timeout;
 
 SELECT 'session alive' AS at_the_end;
+
+-- Cancel inside a loop (issue 18, item 5), the bound on what is not unwound: the check at a
+-- loop's back-edge is a plain call, so the locals of the function that contains the loop are
+-- not destroyed; those of its callers are (the call into the looping function is an invoke
+-- with their cleanups, also once inlined). A lock or kept plan held across a loop that may be
+-- cancelled belongs in a caller of the loop: here the body, with the loop in a lambda.
+CREATE FUNCTION locked_spin(spin bool) RETURNS int LANGUAGE plcpp STRICT AS $$
+  static std::mutex m;
+  static int released = 0;
+  struct tracked {
+    ~tracked() { ++released; }
+  };
+  if (!spin) {
+    if (!m.try_lock()) return -1; // still locked: a call that locks it would deadlock
+    m.unlock();
+    return released;
+  }
+  std::lock_guard<std::mutex> g(m);
+  tracked t;
+  auto loop = [] { volatile int x = 0; for (;;) x = x + 1; };
+  loop();
+  return 0;
+$$;
+SET statement_timeout = '300ms';
+SELECT locked_spin(true);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+SELECT locked_spin(false) AS destructors_ran; -- 1: the guard and the tracker were destroyed
+SET statement_timeout = '300ms';
+SELECT locked_spin(true); -- does not deadlock
+RESET statement_timeout;
+SELECT locked_spin(false) AS destructors_ran;
+
+-- the documented leak: the same objects in the frame of the loop itself stay alive
+CREATE FUNCTION locked_spin_same_frame(spin bool) RETURNS int LANGUAGE plcpp STRICT AS $$
+  static std::mutex m;
+  if (!spin) {
+    if (!m.try_lock()) return -1;
+    m.unlock();
+    return 0;
+  }
+  std::lock_guard<std::mutex> g(m);
+  volatile int x = 0;
+  for (;;) x = x + 1;
+$$;
+SET statement_timeout = '300ms';
+SELECT locked_spin_same_frame(true);
+RESET statement_timeout;
+SELECT locked_spin_same_frame(false) AS still_locked;
