@@ -38,6 +38,16 @@ bool list_entries() noexcept {
   }
 }
 
+// The directory's name becomes a std::string here, where running out of memory is caught:
+// an exception must not leave this extern "C" function into the server's C code.
+int purge_entries(std::int64_t cutoff) noexcept {
+  try {
+    return plcpp::jit::cache::purge(plcpp_cache_dir, cutoff);
+  } catch (...) {
+    return -1;
+  }
+}
+
 } // namespace
 
 Datum plcpp_compile_cache_entries(PG_FUNCTION_ARGS) {
@@ -73,7 +83,9 @@ Datum plcpp_compile_cache_purge(PG_FUNCTION_ARGS) {
                             IntervalPGetDatum(age)));
     cutoff = timestamptz_to_time_t(limit);
   }
-  PG_RETURN_INT32(plcpp::jit::cache::purge(plcpp_cache_dir, cutoff));
+  int removed = purge_entries(cutoff);
+  if (removed < 0) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+  PG_RETURN_INT32(removed);
 }
 
 // compile(fn regprocedure) returns text: builds fn as its validator does (the compiled-code

@@ -5,11 +5,15 @@
 // is gone, turns it into an ereport. Nothing is reported from inside a catch block.
 #include "plcpp.h"
 
+#include "../runtime/interrupts.h"
+
 #include <plcpp/errors.hpp>
 
 #include "../runtime/report.h"
 
 #include <cxxabi.h>
+#include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <exception>
 #include <new>
@@ -17,33 +21,56 @@
 
 namespace {
 
+// What the guard caught. Filled inside catch blocks, which must not allocate when what they
+// caught is std::bad_alloc (memory is gone: an allocation there throws again, out of a
+// noexcept function, into std::terminate); the fixed fields then say it without allocating.
 struct caught_error {
   char sqlstate[6] = "38000";
   std::string message, detail, hint;
-  plcpp::object_names names; // schema, table, column, datatype, constraint of error()
-  void *pg_error = nullptr;  // ErrorData* of an error that came from PostgreSQL
+  plcpp::object_names names;           // schema, table, column, datatype, constraint of error()
+  void *pg_error = nullptr;            // ErrorData* of an error that came from PostgreSQL
+  const char *fixed_message = nullptr; // static text, when the strings could not be set
+  char fixed_detail[128] = "";
 };
 
 caught_error caught;
 
-void record(const char *sqlstate, const char *message, const std::string &detail = {},
-            const std::string &hint = {}, const plcpp::object_names &names = {}) noexcept {
+// clear() keeps each string's storage: nothing allocated.
+void clear_names() noexcept {
+  for (std::string *s : {&caught.names.schema, &caught.names.table, &caught.names.column,
+                         &caught.names.datatype, &caught.names.constraint})
+    s->clear();
+}
+
+// No allocation: clear() keeps the strings' storage, the rest is copied into static arrays.
+void record_out_of_memory(const char *what) noexcept {
+  memcpy(caught.sqlstate, "53200", 6);
+  caught.message.clear();
+  caught.detail.clear();
+  caught.hint.clear();
+  clear_names();
+  caught.pg_error = nullptr;
+  caught.fixed_message = "out of memory in PL/C++ function";
+  snprintf(caught.fixed_detail, sizeof caught.fixed_detail, "C++ exception: %s",
+           what ? what : "std::bad_alloc");
+}
+
+void record(const char *sqlstate, const char *message, const char *detail = "",
+            const char *hint = "", const plcpp::object_names *names = nullptr) noexcept {
   try {
     memcpy(caught.sqlstate, sqlstate, 5);
     caught.sqlstate[5] = '\0';
     caught.message = message;
     caught.detail = detail;
     caught.hint = hint;
-    caught.names = names;
+    if (names)
+      caught.names = *names;
+    else
+      clear_names();
     caught.pg_error = nullptr;
+    caught.fixed_message = nullptr;
   } catch (...) {
-    // Copying the text failed (out of memory): keep a message that needs no allocation.
-    memcpy(caught.sqlstate, "53200", 6);
-    caught.message.clear();
-    caught.detail.clear();
-    caught.hint.clear();
-    caught.names = {};
-    caught.pg_error = nullptr;
+    record_out_of_memory(nullptr); // copying the text failed
   }
 }
 
@@ -55,20 +82,32 @@ std::string type_name(const std::type_info &t) {
   return name;
 }
 
+// The detail names the exception's type: built here, where a failed allocation is caught.
+void record_exception(const char *message, const std::type_info &type) noexcept {
+  try {
+    std::string detail = "C++ exception of type " + type_name(type);
+    record("38000", message, detail.c_str());
+  } catch (...) {
+    record_out_of_memory(nullptr);
+  }
+}
+
 } // namespace
 
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept {
+  plcpp::detail::refresh_stack_limit();
   try {
     *result = entry(frame);
     return true;
   } catch (const plcpp::sql_error &e) {
-    record(e.sqlstate().c_str(), e.message().c_str(), e.detail(), e.hint(), e.object());
+    record(e.sqlstate().c_str(), e.message().c_str(), e.detail().c_str(), e.hint().c_str(),
+           &e.object());
     caught.pg_error = e.pg_error_data();
   } catch (const std::bad_alloc &e) {
-    record("53200", "out of memory in PL/C++ function", std::string("C++ exception: ") + e.what());
+    record_out_of_memory(e.what());
   } catch (const std::exception &e) {
-    record("38000", e.what(), "C++ exception of type " + type_name(typeid(e)));
+    record_exception(e.what(), typeid(e));
   } catch (...) {
     record("38000", "unknown C++ exception escaped the function body");
   }
@@ -77,11 +116,14 @@ bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame
 
 void plcpp_raise_caught(void) {
   if (caught.pg_error) ReThrowError(static_cast<ErrorData *>(caught.pg_error));
-  // A C++ error: its fields go through the same ereport as report()'s messages.
+  // A C++ error: its fields go through the same ereport as report()'s messages. After an
+  // out-of-memory, only static text (fixed_message) is used.
   plcpp::detail::report_text r;
   r.sqlstate = caught.sqlstate;
-  r.message = caught.message.empty() ? "out of memory" : caught.message.c_str();
-  r.detail = caught.detail.c_str();
+  r.message = caught.fixed_message     ? caught.fixed_message
+              : caught.message.empty() ? "out of memory"
+                                       : caught.message.c_str();
+  r.detail = caught.fixed_message ? caught.fixed_detail : caught.detail.c_str();
   r.hint = caught.hint.c_str();
   r.schema = caught.names.schema.c_str();
   r.table = caught.names.table.c_str();

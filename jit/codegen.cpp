@@ -65,6 +65,7 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm, int opt_level, bool inte
   llvm::OptimizationLevel level = pipeline_level(opt_level);
   mpm.addPass(level == llvm::OptimizationLevel::O0 ? pb.buildO0DefaultPipeline(level)
                                                    : pb.buildPerModuleDefaultPipeline(level));
+  if (interrupt_checks) mpm.addPass(inlined_entry_checks_pass());
   if (interrupt_checks && tuning.LoopVectorization) mpm.addPass(vectorize_checked_loops_pass());
   mpm.run(m, mam);
 }

@@ -20,6 +20,7 @@ namespace plcpp::jit {
 namespace {
 
 unsigned inserted_last_run = 0;
+unsigned entries_last_run = 0;
 
 // The blocks whose terminator jumps back (a retreating edge in depth-first order).
 std::vector<llvm::BasicBlock *> back_edge_sources(llvm::Function &f) {
@@ -43,6 +44,34 @@ void insert_check(llvm::BasicBlock *block, llvm::GlobalVariable *flag, llvm::Fun
   llvm::IRBuilder<> t(then);
   llvm::CallInst *call = t.CreateCall(check);
   call->setDebugLoc(term->getDebugLoc());
+}
+
+// At the top of f, after the entry block's allocas (static allocas must stay in the entry
+// block): if (frame address < plcpp_stack_limit || InterruptPending) plcpp_check_entry();
+// The frame pointer is kept (-fno-omit-frame-pointer, flags.h), so the frame address is a
+// register: two loads, two compares and a branch.
+void insert_entry_check(llvm::Function &f, llvm::GlobalVariable *flag, llvm::GlobalVariable *limit,
+                        llvm::FunctionCallee check, llvm::MDNode *unlikely) {
+  llvm::BasicBlock &entry = f.getEntryBlock();
+  llvm::BasicBlock::iterator at = entry.getFirstInsertionPt();
+  while (llvm::isa<llvm::AllocaInst>(*at))
+    ++at;
+  llvm::Instruction *before = &*at;
+  llvm::IRBuilder<> b(before);
+  llvm::Type *byte_ptr = b.getInt8PtrTy();
+  llvm::Function *frameaddress =
+      llvm::Intrinsic::getDeclaration(f.getParent(), llvm::Intrinsic::frameaddress, {byte_ptr});
+  llvm::Value *frame = b.CreateCall(frameaddress, {b.getInt32(0)}, "frame");
+  llvm::Value *lowest = b.CreateAlignedLoad(byte_ptr, limit, llvm::Align(8), "stack_limit");
+  llvm::Value *deep = b.CreateICmpULT(frame, lowest);
+  llvm::LoadInst *pending = b.CreateAlignedLoad(flag->getValueType(), flag, llvm::Align(4),
+                                                /*isVolatile=*/true, "interrupt_pending");
+  llvm::Value *set = b.CreateICmpNE(pending, llvm::ConstantInt::get(pending->getType(), 0));
+  llvm::Instruction *then =
+      llvm::SplitBlockAndInsertIfThen(b.CreateOr(deep, set), before, false, unlikely);
+  llvm::IRBuilder<> t(then);
+  llvm::CallInst *call = t.CreateCall(check);
+  call->setDebugLoc(before->getDebugLoc());
 }
 
 // Functions the user wrote: the body and what it defines (lambdas, local classes), all in
@@ -124,7 +153,92 @@ bool remove_check_of_simple_loop(llvm::CallInst &call, llvm::LoopInfo &loops) {
   return true;
 }
 
+bool is_entry_check(const llvm::Instruction &i) {
+  auto *call = llvm::dyn_cast<llvm::CallBase>(&i);
+  const llvm::Function *callee = call ? call->getCalledFunction() : nullptr;
+  return callee && callee->getName() == entry_check_symbol;
+}
+
+// What an entry check computes its condition from: deletable once the branch is gone (the
+// volatile load of InterruptPending included, which the optimizer alone would keep).
+bool part_of_entry_test(llvm::Instruction &i) {
+  if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i)) {
+    llvm::StringRef from = load->getPointerOperand()->stripPointerCasts()->getName();
+    return from == interrupt_flag_symbol || from == stack_limit_symbol;
+  }
+  if (auto *intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&i))
+    return intrinsic->getIntrinsicID() == llvm::Intrinsic::frameaddress;
+  return llvm::isa<llvm::CmpInst>(i) || llvm::isa<llvm::BinaryOperator>(i) ||
+         llvm::isa<llvm::SelectInst>(i) || llvm::isa<llvm::CastInst>(i);
+}
+
+void delete_unused_test(llvm::Value *v) {
+  auto *i = llvm::dyn_cast<llvm::Instruction>(v);
+  if (!i || !i->use_empty() || !part_of_entry_test(*i)) return;
+  std::vector<llvm::Value *> operands(i->op_begin(), i->op_end());
+  i->eraseFromParent();
+  for (llvm::Value *op : operands)
+    delete_unused_test(op);
+}
+
+// Removes an entry check that inlining copied: the block
+//   P: ...; br %fire, C, R     C: call/invoke plcpp_check_entry() (then br R)
+// becomes P: ...; br R, and what computed %fire goes. False if the code no longer has that
+// shape (the check then stays: correct, only slower).
+bool remove_inlined_entry_check(llvm::CallBase &call) {
+  llvm::BasicBlock *cold = call.getParent();
+  llvm::BasicBlock *pred = cold->getSinglePredecessor();
+  llvm::BasicBlock *rest = nullptr;
+  if (auto *invoke = llvm::dyn_cast<llvm::InvokeInst>(&call)) {
+    if (cold->size() != 1) return false;
+    rest = invoke->getNormalDest();
+  } else {
+    auto *jump = llvm::dyn_cast<llvm::BranchInst>(cold->getTerminator());
+    if (!jump || jump->isConditional() || cold->size() != 2) return false;
+    rest = jump->getSuccessor(0);
+  }
+  auto *test = pred ? llvm::dyn_cast<llvm::BranchInst>(pred->getTerminator()) : nullptr;
+  if (!test || !test->isConditional() || rest == cold ||
+      !((test->getSuccessor(0) == cold && test->getSuccessor(1) == rest) ||
+        (test->getSuccessor(0) == rest && test->getSuccessor(1) == cold)))
+    return false;
+  if (auto *invoke = llvm::dyn_cast<llvm::InvokeInst>(&call))
+    invoke->getUnwindDest()->removePredecessor(cold);
+  rest->removePredecessor(cold);
+  llvm::Value *fire = test->getCondition();
+  llvm::BranchInst::Create(rest, test);
+  test->eraseFromParent();
+  cold->dropAllReferences();
+  cold->eraseFromParent();
+  delete_unused_test(fire);
+  return true;
+}
+
 } // namespace
+
+llvm::PreservedAnalyses inlined_entry_checks_pass::run(llvm::Module &m,
+                                                       llvm::ModuleAnalysisManager &) {
+  bool changed = false;
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration()) continue;
+    std::vector<llvm::CallBase *> inlined;
+    bool own = false;
+    for (llvm::BasicBlock &bb : f)
+      for (llvm::Instruction &i : bb)
+        if (is_entry_check(i)) {
+          // The function's own check is the one its entry block branches to.
+          if (bb.getSinglePredecessor() == &f.getEntryBlock())
+            own = true;
+          else
+            inlined.push_back(llvm::cast<llvm::CallBase>(&i));
+        }
+    // Without its own check recognised, keep them all rather than risk removing that one.
+    if (!own) continue;
+    for (llvm::CallBase *call : inlined)
+      changed |= remove_inlined_entry_check(*call);
+  }
+  return changed ? llvm::PreservedAnalyses::none() : llvm::PreservedAnalyses::all();
+}
 
 llvm::PreservedAnalyses vectorize_checked_loops_pass::run(llvm::Module &m,
                                                           llvm::ModuleAnalysisManager &mam) {
@@ -179,35 +293,57 @@ llvm::PreservedAnalyses vectorize_checked_loops_pass::run(llvm::Module &m,
 
 llvm::PreservedAnalyses interrupt_checks_pass::run(llvm::Module &m, llvm::ModuleAnalysisManager &) {
   inserted_last_run = 0;
+  entries_last_run = 0;
   llvm::LLVMContext &ctx = m.getContext();
-  llvm::GlobalVariable *flag = nullptr;
-  llvm::FunctionCallee check;
+  llvm::GlobalVariable *flag = nullptr, *limit = nullptr;
+  llvm::FunctionCallee check, entry_check;
   llvm::MDNode *unlikely = llvm::MDBuilder(ctx).createBranchWeights(1, 1 << 20);
+  auto declare = [&] {
+    if (flag) return;
+    llvm::Type *sig_atomic = llvm::Type::getInt32Ty(ctx); // volatile sig_atomic_t
+    flag = llvm::cast<llvm::GlobalVariable>(
+        m.getOrInsertGlobal(interrupt_flag_symbol, sig_atomic)->stripPointerCasts());
+    limit = llvm::cast<llvm::GlobalVariable>(
+        m.getOrInsertGlobal(stack_limit_symbol, llvm::Type::getInt8PtrTy(ctx))
+            ->stripPointerCasts());
+    auto *void_fn = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false);
+    check = m.getOrInsertFunction(interrupt_check_symbol, void_fn);
+    entry_check = m.getOrInsertFunction(entry_check_symbol, void_fn);
+  };
 
-  for (llvm::Function &f : m) {
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &f : m)
+    functions.push_back(&f);
+  for (llvm::Function *f : functions) {
     // Library code that cannot throw (say, the loop destroying a vector's elements, called
     // from a noexcept destructor through a landing pad that calls std::terminate) is left
     // alone; the body's own code is always checked.
-    if (f.isDeclaration() || (f.doesNotThrow() && !written_in_body(f))) continue;
-    for (llvm::BasicBlock *block : back_edge_sources(f)) {
-      if (!flag) {
-        llvm::Type *sig_atomic = llvm::Type::getInt32Ty(ctx); // volatile sig_atomic_t
-        flag = llvm::cast<llvm::GlobalVariable>(
-            m.getOrInsertGlobal(interrupt_flag_symbol, sig_atomic)->stripPointerCasts());
-        check = m.getOrInsertFunction(interrupt_check_symbol,
-                                      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), false));
-      }
+    if (f->isDeclaration() || (f->doesNotThrow() && !written_in_body(*f))) continue;
+    for (llvm::BasicBlock *block : back_edge_sources(*f)) {
+      declare();
       insert_check(block, flag, check, unlikely);
       ++inserted_last_run;
     }
+    // Entry checks after the loop checks (back_edge_sources must not see the split entry).
+    // Only the body's own functions: library code recurses through them (std::function calls
+    // the lambda, which checks) or to a bounded depth (a balanced tree's height).
+    if (written_in_body(*f)) {
+      declare();
+      insert_entry_check(*f, flag, limit, entry_check, unlikely);
+      ++entries_last_run;
+    }
   }
-  if (inserted_last_run == 0) return llvm::PreservedAnalyses::all();
+  if (inserted_last_run == 0 && entries_last_run == 0) return llvm::PreservedAnalyses::all();
   allow_unwinding(m);
   return llvm::PreservedAnalyses::none();
 }
 
 unsigned last_interrupt_check_count() {
   return inserted_last_run;
+}
+
+unsigned last_entry_check_count() {
+  return entries_last_run;
 }
 
 } // namespace plcpp::jit

@@ -33,6 +33,18 @@
 // (runtime/interrupts.cpp), and handler/guard.cpp turns a std::terminate that still happens
 // (a body's noexcept function calling its own looping lambda) into a FATAL that ends the
 // session, not an abort that restarts the server.
+//
+// Function entries. Recursion has no back-edge: a recursive lambda could overflow the stack
+// (SIGSEGV, crash recovery for every session) and a deep but finite one (naive fib(60)) could
+// not be cancelled. So every function written in the body (the body, its lambdas, generic
+// lambdas' instantiations, local classes' members) starts with
+//     if (frame address < plcpp_stack_limit || InterruptPending) plcpp_check_entry();
+// plcpp_stack_limit is where PostgreSQL's max_stack_depth ends below the server's stack base
+// (runtime/interrupts.cpp sets it at every call of a body); plcpp_check_entry throws 54001
+// "stack depth limit exceeded" or processes the interrupt as the loop check does. The test
+// goes after the entry block's allocas, before any local is constructed: the exception leaves
+// nothing of this frame behind, and the callers' landing pads are there because the check,
+// inserted before optimization, keeps them from being inferred nounwind.
 #pragma once
 
 #include <llvm/IR/PassManager.h>
@@ -41,6 +53,10 @@ namespace plcpp::jit {
 
 inline constexpr const char *interrupt_flag_symbol = "InterruptPending";
 inline constexpr const char *interrupt_check_symbol = "plcpp_check_interrupts";
+// Function entries (below): the runtime's stack limit (char *) and the call taken when the
+// frame is below it or an interrupt is pending.
+inline constexpr const char *stack_limit_symbol = "plcpp_stack_limit";
+inline constexpr const char *entry_check_symbol = "plcpp_check_entry";
 
 struct interrupt_checks_pass : llvm::PassInfoMixin<interrupt_checks_pass> {
   llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
@@ -57,7 +73,18 @@ struct vectorize_checked_loops_pass : llvm::PassInfoMixin<vectorize_checked_loop
   llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
 };
 
-// How many checks the last run inserted (for tests).
+// Runs after the optimization pipeline, before vectorize_checked_loops_pass: removes the
+// entry checks that inlining copied into other functions. An inlined function has no frame of
+// its own (the stack test is its caller's), and its loops keep their own checks; left in
+// place, such a check would cost two loads per call in a loop and keep the loop from being
+// vectorized. Only the check at the top of each function's entry block stays.
+struct inlined_entry_checks_pass : llvm::PassInfoMixin<inlined_entry_checks_pass> {
+  llvm::PreservedAnalyses run(llvm::Module &module, llvm::ModuleAnalysisManager &);
+};
+
+// How many loop checks the last run inserted (for tests).
 unsigned last_interrupt_check_count();
+// How many function-entry checks the last run inserted (for tests).
+unsigned last_entry_check_count();
 
 } // namespace plcpp::jit

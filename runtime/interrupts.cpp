@@ -2,10 +2,24 @@
 // pending (the check itself is inlined at every loop back-edge by jit/interrupt_pass.h).
 #include <plcpp/config.hpp>
 
+#include <plcpp/errors.hpp>
+
+#include <cstdio>
 #include <exception>
 
+#include "interrupts.h"
 #include "pg_call.h"
 #include "pg.h"
+
+extern "C" {
+#include "tcop/tcopprot.h" // max_stack_depth
+}
+
+// Below this address a compiled function's frame is deeper than max_stack_depth (null: no
+// limit known). Read at every function entry of a body (jit/interrupt_pass.h).
+extern "C" {
+PLCPP_API char *plcpp_stack_limit = nullptr;
+}
 
 namespace {
 
@@ -39,4 +53,41 @@ extern "C" PLCPP_API void plcpp_check_interrupts() {
   interrupt_error = current_pending_error();
   InterruptPending = true;
   throw_error_data(interrupt_error);
+}
+
+namespace plcpp::detail {
+
+// PostgreSQL's stack_is_too_deep(): depth = stack_base_ptr - here, too deep beyond
+// max_stack_depth kB. stack_base_ptr is not exported; set_stack_base() returns it (and
+// restore_stack_base puts it back at once). The base does not move within a backend, the
+// setting can (SET max_stack_depth), so the limit is recomputed when the setting changes.
+// The stack grows down (all platforms PostgreSQL 15 supports but ia64, which LLVM lacks).
+void refresh_stack_limit() noexcept {
+  static char *base = nullptr;
+  static int for_depth = -1;
+  if (for_depth == max_stack_depth && base) return;
+  pg_stack_base_t current = set_stack_base();
+  restore_stack_base(current);
+  base = current;
+  for_depth = max_stack_depth;
+  plcpp_stack_limit = base ? base - static_cast<long>(max_stack_depth) * 1024L : nullptr;
+}
+
+} // namespace plcpp::detail
+
+// A function entry found its frame below plcpp_stack_limit, or an interrupt pending. The
+// stack error is PostgreSQL's (54001, with its hint); the exception unwinds the recursion,
+// there is stack left for that (max_stack_depth stays STACK_DEPTH_SLOP below the kernel's
+// limit), and the body may catch it like any other error: nothing in the server is hurt.
+extern "C" PLCPP_API void plcpp_check_entry() {
+  char *frame = static_cast<char *>(__builtin_frame_address(0));
+  if (plcpp_stack_limit && frame < plcpp_stack_limit) {
+    char hint[200];
+    snprintf(hint, sizeof hint,
+             "Increase the configuration parameter \"max_stack_depth\" (currently %dkB), "
+             "after ensuring the platform's stack depth limit is adequate.",
+             max_stack_depth);
+    throw plcpp::sql_error("54001", "stack depth limit exceeded", "", hint);
+  }
+  if (InterruptPending) plcpp_check_interrupts();
 }

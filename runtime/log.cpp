@@ -1,6 +1,8 @@
 // runtime/log.cpp — notice(), warning(), ...: ereport at the matching level through pg_call.
 #include <plcpp/log.hpp>
 
+#include <exception>
+
 #include "pg_call.h"
 
 #include "pg.h"
@@ -29,7 +31,15 @@ void emit_log(log_level level, std::string_view message) {
   if (!message_level_is_interesting(elevel)) return;
   const char *data = message.data();
   int len = static_cast<int>(message.size());
-  pg_call([=] { ereport(elevel, errmsg_internal("%.*s", len, data)); });
+  auto report = [=] { ereport(elevel, errmsg_internal("%.*s", len, data)); };
+  // From a destructor while an exception unwinds the body, nothing may throw: after a
+  // PostgreSQL error the message is dropped (the call ends with that error), after a C++
+  // exception it is reported, and if even that fails, that error ends the call.
+  if (std::uncaught_exceptions() > 0) {
+    if (!unwinding_after_error()) pg_cleanup(report);
+    return;
+  }
+  pg_call(report);
 }
 
 } // namespace plcpp::detail

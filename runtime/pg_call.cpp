@@ -1,6 +1,7 @@
 // runtime/pg_call.cpp — PostgreSQL ERROR -> plcpp::sql_error, the only PG_TRY of the runtime.
 #include "pg_call.h"
 
+#include <exception>
 #include <string>
 
 #include "call_state.h"
@@ -73,11 +74,19 @@ void pg_call_raw(void (*fn)(void *), void *arg) {
 
 bool pg_call_noexcept(void (*fn)(void *), void *arg) noexcept {
   if (ErrorData *caught = run_catching(fn, arg)) {
+    // The first error wins: cleanup that fails after an error (closing, freeing, rolling
+    // back while that error unwinds the body) must not replace it, the client gets the
+    // error that started it all. (The copy stays in the caller's context until it ends.)
+    if (pending_error) return false;
     pending_error = caught;
     pending_depth = 0; // unforgivable: the cleanup that failed cannot be retried
     return false;
   }
   return true;
+}
+
+bool unwinding_after_error() noexcept {
+  return pending_error && std::uncaught_exceptions() > 0;
 }
 
 void *take_pending_error() noexcept {

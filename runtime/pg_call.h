@@ -43,11 +43,18 @@ template <class F> auto pg_call(F &&f) {
 }
 
 // For cleanup that cannot throw (destructors, rollback): runs fn(arg) under PG_TRY and returns
-// false if PostgreSQL raised; the error then becomes the call's unforgivable pending error.
+// false if PostgreSQL raised; the error then becomes the call's unforgivable pending error,
+// unless one is pending already: the first error is the one the client gets.
 PLCPP_API bool pg_call_noexcept(void (*fn)(void *), void *arg) noexcept;
 template <class F> bool pg_cleanup(F &&f) noexcept {
   return pg_call_noexcept([](void *p) { (*static_cast<std::remove_reference_t<F> *>(p))(); }, &f);
 }
+
+// A PostgreSQL error is pending and an exception is unwinding the body: the runtime call
+// comes from a destructor, which must not throw (std::terminate) and has no business running
+// PostgreSQL code after the error. Messages are dropped and queries return an empty result;
+// the call ends with the pending error anyway.
+bool unwinding_after_error() noexcept;
 
 // The pending error of the current call (an ErrorData*), or nullptr; see above. The handler
 // clears it when a call starts and takes it when the body returns.

@@ -28,6 +28,8 @@ struct result_data {
 
 // Wraps SPI_tuptable/SPI_processed after a successful SPI call.
 result_data *take_spi_result(call_state &c);
+// A result with no rows and no columns, for a query that was not run.
+result_data *empty_result(call_state &c);
 // Marks dead the results made in subtransaction `subxact` or later ones: as SPI itself, which
 // frees their tuple tables when `subxact` rolls back (ids grow within a transaction, so a
 // committed sibling's results survive).

@@ -59,6 +59,15 @@ const result_data &alive(const result_data *d) {
   return *d;
 }
 
+// The plan of a statement prepared while unwinding_after_error(): never run (kept in a
+// static, it would outlive the call that could not plan it).
+char unplanned;
+
+[[noreturn]] void throw_unplanned() {
+  throw sql_error("55000", "statement was not prepared",
+                  "It was prepared while an error unwound the call that prepared it.");
+}
+
 Portal find_portal(const std::string &name) {
   const char *n = name.c_str();
   Portal p = pg_call([=] { return SPI_cursor_find(n); });
@@ -174,9 +183,17 @@ void free_results(call_state &c) noexcept {
   }
 }
 
+// What a query returns when it is not run (unwinding_after_error): no rows, no columns.
+result_data *empty_result(call_state &c) {
+  auto *r = new result_data;
+  link_result(c, r);
+  return r;
+}
+
 result_data *run_query(std::string_view sql, int n, const Oid *types, const raw_datum *values,
                        const char *nulls) {
   call_state &c = call();
+  if (unwinding_after_error()) return empty_result(c);
   spi_connect();
   std::string text(sql);
   const char *src = text.c_str();
@@ -200,6 +217,8 @@ result_data *run_query(std::string_view sql, int n, const Oid *types, const raw_
 }
 
 void *plan_prepare(std::string_view sql, int n, const Oid *types) {
+  // Not planned: a statement that runs no query (unwinding_after_error).
+  if (unwinding_after_error()) return &unplanned;
   spi_connect();
   std::string text(sql);
   const char *src = text.c_str();
@@ -215,13 +234,15 @@ void *plan_prepare(std::string_view sql, int n, const Oid *types) {
 }
 
 void plan_free(void *plan) noexcept {
-  if (!plan) return;
+  if (!plan || plan == &unplanned) return;
   // A destructor cannot throw: an error here ends the call when the body returns.
   pg_cleanup([=] { SPI_freeplan(static_cast<SPIPlanPtr>(plan)); });
 }
 
 result_data *plan_run(void *plan, const raw_datum *values, const char *nulls) {
   call_state &c = call();
+  if (unwinding_after_error()) return empty_result(c);
+  if (plan == &unplanned) throw_unplanned();
   spi_connect();
   bool ro = c.read_only;
   int rc = pg_call([=] {
@@ -236,6 +257,8 @@ result_data *plan_run(void *plan, const raw_datum *values, const char *nulls) {
 std::string cursor_open(std::string_view sql, void *plan, int n, const Oid *types,
                         const raw_datum *values, const char *nulls) {
   call_state &c = call();
+  if (unwinding_after_error()) return {}; // a closed cursor: fetch returns no rows
+  if (plan == &unplanned) throw_unplanned();
   spi_connect();
   std::string text(sql);
   const char *src = text.c_str();
@@ -415,6 +438,7 @@ namespace {
 // The next up-to-n rows of the portal, as SPI reads them.
 detail::result_data *portal_fetch(const std::string &name, std::size_t n) {
   detail::call_state &c = detail::call();
+  if (detail::unwinding_after_error()) return detail::empty_result(c);
   if (name.empty()) throw sql_error("34000", "cursor is closed");
   detail::spi_connect(); // a cursor kept in a static is fetched by a later call
   Portal p = detail::find_portal(name);
@@ -508,6 +532,12 @@ void cursor::ahead_fill() {
 void cursor::close() noexcept {
   if (name_.empty()) return;
   const char *n = name_.c_str();
+  // After a PostgreSQL error nothing more runs in PostgreSQL for the portal: the abort that
+  // follows closes it (SPI cursors do not outlive their transaction).
+  if (detail::current_pending_error()) {
+    name_.clear();
+    return;
+  }
   // A destructor cannot throw: an error here (a cancel) ends the call when the body returns.
   detail::pg_cleanup([=] {
     Portal p = SPI_cursor_find(n);

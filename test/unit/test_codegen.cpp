@@ -955,3 +955,124 @@ define i32 @get() {
 }
 
 } // namespace
+
+// ---- function-entry checks (issue 18) ---------------------------------------------------
+
+// A recursive function written in a body (its mangled name contains 8plcpp_fn), a small
+// helper of the body that the optimizer inlines into it, and a library function.
+const char *entry_ir = R"(
+target triple = "x86_64-pc-linux-gnu"
+
+define i32 @_ZN8plcpp_fn4deepEi(i32 %k) {
+entry:
+  %slot = alloca i32
+  store i32 %k, i32* %slot
+  %v = load i32, i32* %slot
+  %stop = icmp sgt i32 %v, 100
+  br i1 %stop, label %done, label %more
+more:
+  %next = add i32 %v, 1
+  %r = call i32 @_ZN8plcpp_fn4deepEi(i32 %next)
+  %h = call i32 @_ZN8plcpp_fn6helperEi(i32 %r)
+  %s = mul i32 %h, %v
+  ret i32 %s
+done:
+  ret i32 0
+}
+
+define internal i32 @_ZN8plcpp_fn6helperEi(i32 %x) {
+entry:
+  %y = add i32 %x, 7
+  ret i32 %y
+}
+
+define i32 @library(i32 %x) {
+entry:
+  %y = add i32 %x, 1
+  ret i32 %y
+}
+)";
+
+// The blocks that call plcpp_check_entry in `f`.
+std::vector<llvm::BasicBlock *> entry_check_blocks(llvm::Function &f) {
+  std::vector<llvm::BasicBlock *> out;
+  for (llvm::CallBase *call : calls_to(f, plcpp::jit::entry_check_symbol))
+    out.push_back(call->getParent());
+  return out;
+}
+
+TEST(EntryChecks, BodyFunctionsStartWithTheStackAndInterruptTest) {
+  llvm::LLVMContext ctx;
+  auto m = parse(ctx, entry_ir);
+  ASSERT_TRUE(m);
+  run_interrupt_pass(*m);
+  EXPECT_EQ(plcpp::jit::last_entry_check_count(), 2u) << print(*m);
+  EXPECT_EQ(last_interrupt_check_count(), 0u) << "no loop";
+  EXPECT_EQ(verify(*m), "");
+
+  llvm::Function *deep = m->getFunction("_ZN8plcpp_fn4deepEi");
+  auto blocks = entry_check_blocks(*deep);
+  ASSERT_EQ(blocks.size(), 1u) << print(*m);
+  // The check's block hangs off the entry block, which keeps its alloca first and ends in
+  // the test: frame address below plcpp_stack_limit, or InterruptPending set.
+  llvm::BasicBlock &entry = deep->getEntryBlock();
+  EXPECT_EQ(blocks[0]->getSinglePredecessor(), &entry);
+  EXPECT_TRUE(llvm::isa<llvm::AllocaInst>(entry.front()));
+  bool frame = false, limit = false, flag = false;
+  for (llvm::Instruction &i : entry) {
+    if (auto *ii = llvm::dyn_cast<llvm::IntrinsicInst>(&i))
+      frame |= ii->getIntrinsicID() == llvm::Intrinsic::frameaddress;
+    if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&i)) {
+      llvm::StringRef from = load->getPointerOperand()->stripPointerCasts()->getName();
+      limit |= from == plcpp::jit::stack_limit_symbol;
+      flag |= from == interrupt_flag_symbol && load->isVolatile();
+    }
+    // Nothing of the function's own code runs before the test.
+    EXPECT_FALSE(llvm::isa<llvm::StoreInst>(i)) << print(*m);
+  }
+  EXPECT_TRUE(frame && limit && flag) << print(*m);
+  auto *branch = llvm::dyn_cast<llvm::BranchInst>(entry.getTerminator());
+  ASSERT_TRUE(branch && branch->isConditional());
+  EXPECT_EQ(branch->getSuccessor(0), blocks[0]);
+  EXPECT_NE(branch->getMetadata(llvm::LLVMContext::MD_prof), nullptr);
+  // The check may throw: the function is no longer nounwind.
+  EXPECT_FALSE(deep->hasFnAttribute(llvm::Attribute::NoUnwind));
+
+  EXPECT_EQ(entry_check_blocks(*m->getFunction("_ZN8plcpp_fn6helperEi")).size(), 1u);
+  // Library code is not the body's: no entry check.
+  EXPECT_TRUE(entry_check_blocks(*m->getFunction("library")).empty()) << print(*m);
+}
+
+TEST(EntryChecks, InlinedChecksAreRemovedAndTheOwnOneStays) {
+  for (int level : {0, 2}) {
+    SCOPED_TRACE("opt level " + std::to_string(level));
+    llvm::LLVMContext ctx;
+    auto m = parse(ctx, entry_ir);
+    ASSERT_TRUE(m);
+    auto result = plcpp::jit::generate_object(*m, level);
+    ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+    EXPECT_EQ(symbol_state(result->object, plcpp::jit::entry_check_symbol), symbol_undefined);
+    EXPECT_EQ(symbol_state(result->object, plcpp::jit::stack_limit_symbol), symbol_undefined);
+    llvm::Function *deep = m->getFunction("_ZN8plcpp_fn4deepEi");
+    ASSERT_NE(deep, nullptr);
+    // One check, at the top (the helper's, inlined at -O2, is gone with its loads).
+    auto blocks = entry_check_blocks(*deep);
+    ASSERT_EQ(blocks.size(), 1u) << print(*m);
+    EXPECT_EQ(blocks[0]->getSinglePredecessor(), &deep->getEntryBlock()) << print(*m);
+    EXPECT_EQ(flag_loads(*deep).size(), 1u) << print(*m);
+    if (level == 2) {
+      EXPECT_TRUE(calls_to(*deep, "_ZN8plcpp_fn6helperEi").empty()) << print(*m);
+    }
+    EXPECT_EQ(verify(*m), "");
+  }
+}
+
+TEST(EntryChecks, ChecksOffMeansNoEntryCheck) {
+  llvm::LLVMContext ctx;
+  auto m = parse(ctx, entry_ir);
+  ASSERT_TRUE(m);
+  auto result = plcpp::jit::generate_object(*m, 2, /*interrupt_checks=*/false);
+  ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+  EXPECT_EQ(symbol_state(result->object, plcpp::jit::entry_check_symbol), symbol_absent);
+  EXPECT_EQ(symbol_state(result->object, interrupt_flag_symbol), symbol_absent);
+}
