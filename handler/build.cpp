@@ -353,6 +353,9 @@ bool load_object(std::string_view object, build_output &out) {
   auto loaded = plcpp::jit::load(object, plan.module_name);
   if (!loaded) {
     fail("XX000", "loading the compiled function failed: " + llvm::toString(loaded.takeError()));
+    report.hint = "A body can call what the server process has: the plcpp runtime API, the C++ "
+                  "standard library and the C library. After installing a new plcpp into a "
+                  "server that preloads it, restart the server.";
     return false;
   }
   out.code = loaded->handle;

@@ -9,9 +9,11 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/SectionMemoryManager.h>
+#include <llvm/Object/ObjectFile.h>
 #include <llvm/Support/Memory.h>
 #include <llvm/Support/TargetSelect.h>
 
+#include <dlfcn.h>
 #include <sys/mman.h>
 
 #include <chrono>
@@ -123,6 +125,35 @@ void run_destructors(void *dso) {
   }
 }
 
+// Every symbol the object needs from outside must exist in this process before it is linked:
+// RTDyld reports a missing one ("JIT session error: Symbols not found") and then leaves the
+// relocation unresolved, so running the code jumped to address 0 and crashed the backend. A
+// body can ask for any name (a block-scope declaration of a function nobody defines), and a
+// cached object compiled against newer runtime headers than the loaded plcpp.so (make install
+// without a server restart) asks for symbols this plcpp.so lacks.
+llvm::Error check_undefined_symbols(llvm::MemoryBufferRef buffer) {
+  auto file = llvm::object::ObjectFile::createObjectFile(buffer);
+  if (!file) return file.takeError();
+  std::string missing;
+  int count = 0;
+  for (const llvm::object::SymbolRef &sym : (*file)->symbols()) {
+    auto flags = sym.getFlags();
+    if (!flags) return flags.takeError();
+    if (!(*flags & llvm::object::SymbolRef::SF_Undefined) ||
+        (*flags & llvm::object::SymbolRef::SF_Weak))
+      continue;
+    auto name = sym.getName();
+    if (!name) return name.takeError();
+    if (name->empty() || ::dlsym(RTLD_DEFAULT, name->str().c_str())) continue;
+    if (count++ < 3) missing += (missing.empty() ? "" : ", ") + name->str();
+  }
+  if (count == 0) return llvm::Error::success();
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      "the compiled code needs %d symbol%s that this server process does not have (%s%s)", count,
+      count == 1 ? "" : "s", missing.c_str(), count > 3 ? ", ..." : "");
+}
+
 struct loaded_dylib {
   llvm::orc::JITDylib *dylib;
   void *dso;
@@ -155,6 +186,7 @@ llvm::Expected<loaded_code> load(std::string_view object, const std::string &nam
   };
   auto buffer =
       llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()), name);
+  if (auto err = check_undefined_symbols(buffer->getMemBufferRef())) return fail(std::move(err));
   if (auto err = jit->addObjectFile(jd, std::move(buffer))) return fail(std::move(err));
 
   llvm::orc::SymbolStringPtr entry = jit->mangleAndIntern(plcpp::detail::entry_symbol);
