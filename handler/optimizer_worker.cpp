@@ -53,6 +53,16 @@ int open_lock() noexcept {
   return open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 }
 
+// One job, logged. Its message is the only C++ object here, and elog at LOG/DEBUG1 returns,
+// so it is always destroyed; the caller's CHECK_FOR_INTERRUPTS sees no live C++ local.
+optimize_step optimize_one() {
+  std::string message;
+  optimize_step step = build_optimize_next(plcpp_cache_dir, message);
+  if (step != optimize_step::idle)
+    elog(step == optimize_step::done ? DEBUG1 : LOG, "plcpp optimizer: %s", message.c_str());
+  return step;
+}
+
 } // namespace
 
 // <cache_dir>/jobs/.starting exists from the registration of a worker until it holds the
@@ -123,10 +133,7 @@ void plcpp_optimizer_main(Datum) {
     optimize_step step = optimize_step::done;
     while (step != optimize_step::idle && step != optimize_step::stopped) {
       CHECK_FOR_INTERRUPTS();
-      std::string message; // elog(LOG/DEBUG1) returns, so it is always destroyed
-      step = build_optimize_next(plcpp_cache_dir, message);
-      if (step != optimize_step::idle)
-        elog(step == optimize_step::done ? DEBUG1 : LOG, "plcpp optimizer: %s", message.c_str());
+      step = optimize_one();
     }
     CHECK_FOR_INTERRUPTS(); // a stop (SIGTERM) that ended a compile ends the worker here
     (void)flock(fd, LOCK_UN);
