@@ -241,8 +241,7 @@ s0 "CREATE OR REPLACE FUNCTION where_is(g text) RETURNS text LANGUAGE plcpp STAB
 \$\$" >/dev/null
 wait_replay || not_ok "standby: replays a CREATE OR REPLACE" "replay LSN not reached"
 warm=$(PGOPTIONS="-c client_min_messages=debug1" on "$pb" \
-  -c "SELECT count(plcpp_validator(p.oid)) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-       WHERE l.lanname = 'plcpp'" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | LC_ALL=C sort | tr '\n' ',')
+  -c "SELECT count(*) FROM plcpp.compile_all()" | grep -o 'plcpp: [a-z]* [a-z_]*([a-z]*)' | LC_ALL=C sort | tr '\n' ',')
 check "standby: warming after a replaced function compiles that one, loads the others" \
   "plcpp: compiled where_is(text),plcpp: loaded group_total(text),plcpp: loaded groups_here(),plcpp: loaded panel(text),plcpp: loaded panel_fresh(text)," "$warm"
 check "... then the proxy's sessions run the new version" "$k0 is on standby0 (102)" "$(proxy "SELECT where_is_ro('$k0')")"
@@ -251,8 +250,8 @@ check "... and a new session loads it from the standby's cache" "plcpp: loaded w
 
 # 8. A restored shard (a new cluster, pg_dump of shard 1 restored into it) has an empty
 # compiled-code cache: a dump turns check_function_bodies off, so CREATE FUNCTION compiles
-# nothing. Warming it before traffic (README, "Scaling out"): the validator of every plcpp
-# function compiles it (and the cluster's precompiled runtime header), then the proxy is
+# nothing. Warming it before traffic (README, "Scaling out"): plcpp.compile_all() compiles every
+# plcpp function (and the cluster's precompiled runtime header), then the proxy is
 # pointed at it.
 pr=$(cluster_start "$top" shard1r "${shard_conf[@]}") || bail "restored shard starts" "$(tail -5 "$top"/shard1r*.log)"
 "${PSQL[@]}" -h "$top" -p "$pr" -d postgres -c "CREATE DATABASE app" >/dev/null
@@ -264,8 +263,7 @@ fi
 check "restored shard: its compiled-code cache is empty" 0 "$(on "$pr" -c "SELECT count(*) FROM plcpp.compile_cache")"
 warm_start=$(date +%s%N)
 warm_out=$(PGOPTIONS="-c client_min_messages=debug1" on "$pr" -c "SET plcpp.tiered_compilation = off" \
-  -c "SELECT count(plcpp_validator(p.oid)) FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-       WHERE l.lanname = 'plcpp'")
+  -c "SELECT count(*) FROM plcpp.compile_all() WHERE status = 'compiled'")
 warm_ms=$(( ($(date +%s%N) - warm_start) / 1000000 ))
 warmed=$(echo "$warm_out" | tail -1)
 echo "# warming the restored shard: $warmed functions compiled in $warm_ms ms (psql included):"
