@@ -19,7 +19,7 @@ END $$;
 --   RAISE EXCEPTION 'bad row' USING ERRCODE = '23514', SCHEMA = 'app', TABLE = 'orders', ...
 CREATE FUNCTION raise_all() RETURNS int LANGUAGE plcpp AS $$
   error("bad row", {.sqlstate = "23514", .detail = "qty was -1", .hint = "Use a positive qty.",
-                    .schema = "app", .table = "orders", .column = "qty", .datatype = "posint",
+                    .schema = "app", .table = "orders", .column = "qty", .datatype = "ef_posint",
                     .constraint = "orders_qty_check"});
 $$;
 SELECT fields('SELECT raise_all()');
@@ -27,7 +27,7 @@ SELECT fields('SELECT raise_all()');
 DO $$ BEGIN
   RAISE EXCEPTION 'bad row' USING ERRCODE = '23514', DETAIL = 'qty was -1',
     HINT = 'Use a positive qty.', SCHEMA = 'app', TABLE = 'orders', COLUMN = 'qty',
-    DATATYPE = 'posint', CONSTRAINT = 'orders_qty_check';
+    DATATYPE = 'ef_posint', CONSTRAINT = 'orders_qty_check';
 EXCEPTION WHEN OTHERS THEN
   RAISE NOTICE 'plpgsql sees the same: %', (SELECT 1);
 END $$;
@@ -49,9 +49,9 @@ SELECT fields('SELECT raise_some(3)');
 
 -- PostgreSQL's own errors: sql_error exposes the fields the server set (PL/pgSQL's
 -- GET STACKED DIAGNOSTICS ... SCHEMA_NAME, TABLE_NAME, ... in an EXCEPTION block)
-CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE DOMAIN ef_posint AS int CHECK (VALUE > 0);
 CREATE TABLE orders (id int PRIMARY KEY, qty int NOT NULL CONSTRAINT qty_positive CHECK (qty > 0),
-                     n posint);
+                     n ef_posint);
 CREATE FUNCTION try_insert(stmt text) RETURNS text LANGUAGE plcpp STRICT AS $$
   try {
     spi::subtransaction([&] { spi::exec(std::string(stmt)); });
