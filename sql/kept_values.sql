@@ -71,7 +71,7 @@ CREATE FUNCTION keep_result(phase int) RETURNS text LANGUAGE plcpp STRICT AS $$
   static plcpp::result kept;
   static std::optional<plcpp::row> kept_row;
   if (phase == 1) {
-    kept = spi::query("select 'abc'::text union all select 'def'");
+    kept = spi::query("values ('abc'::text), ('def')"); // VALUES: a fixed order
     kept_row = kept[1];
     return std::string(kept_row->get<std::string_view>(0));
   }
