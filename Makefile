@@ -21,15 +21,19 @@ PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
 	handler/guard.o handler/compile.o handler/compile_process.o handler/build.o handler/llvm_guard.o handler/srf.o \
-	handler/cache_admin.o handler/memo_admin.o handler/result_cache_call.o \
-	handler/result_cache_admin.o handler/memo_path.o
+	handler/cache_admin.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
-	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o runtime/memoize.o \
-	runtime/memo_name.o runtime/memo_sql.o runtime/change_tracking.o runtime/result_cache.o \
+	runtime/self.o runtime/srf.o runtime/trigger.o runtime/interrupts.o \
 	runtime/assign.o runtime/transaction.o runtime/quote.o runtime/report.o runtime/session.o
+# Server subsystems a body never sees: [[plcpp::memoize]] (memo views) and
+# [[plcpp::result_cache]] (the shared result cache and its change tracking).
+MEMOIZE_OBJS = memoize/memoize.o memoize/memo_name.o memoize/memo_sql.o memoize/memo_admin.o \
+	memoize/memo_path.o
+RESULT_CACHE_OBJS = result_cache/result_cache.o result_cache/change_tracking.o \
+	result_cache/result_cache_call.o result_cache/result_cache_admin.o
 JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/engine.o jit/target.o jit/object_cache.o jit/optimize_queue.o
-OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(JIT_OBJS)
+OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(MEMOIZE_OBJS) $(RESULT_CACHE_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o
 
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
@@ -89,7 +93,7 @@ clean-plcpp:
 	$(MAKE) -C test/unit clean
 
 # Every object depends on the runtime headers (they are the ABI with compiled bodies).
-$(OBJS) $(COMPILER_OBJS): $(RUNTIME_HEADERS) $(wildcard handler/*.h jit/*.h runtime/*.h)
+$(OBJS) $(COMPILER_OBJS): $(RUNTIME_HEADERS) $(wildcard handler/*.h jit/*.h runtime/*.h memoize/*.h result_cache/*.h)
 
 .PHONY: unit-test format compile_commands.json
 compile_commands.json:
@@ -100,4 +104,5 @@ unit-test: all
 
 format:
 	clang-format -i handler/*.cpp handler/*.h jit/*.cpp jit/*.h runtime/*.cpp runtime/*.h \
+		memoize/*.cpp memoize/*.h result_cache/*.cpp result_cache/*.h \
 		runtime/include/plcpp/*.hpp test/unit/*.cpp

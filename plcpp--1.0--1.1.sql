@@ -6,7 +6,7 @@
 -- Issue 17: memoized functions cannot be hijacked through search_path, owners and the admin
 -- procedures. A memoized function must SET its own search_path (the validator refuses it
 -- otherwise); its query is parsed, built, refreshed and read under that path with pg_temp last
--- (handler/memo_path.cpp), and the version of its views covers the path too.
+-- (memoize/memo_path.cpp), and the version of its views covers the path too.
 --
 -- Who runs what (README, "Memoization"):
 --   a call          the view is built, refreshed and read as the function's owner, under the

@@ -27,8 +27,8 @@ extern "C" {
 
 #include "../jit/source.h"
 #include "../runtime/call_state.h"
-#include "../runtime/memoize.h"
-#include "memo_path.h"
+#include "../memoize/memoize.h"
+#include "../memoize/memo_path.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // handler/guc.cpp — plcpp's configuration parameters.
 #include "plcpp.h"
 
-#include "../runtime/result_cache.h"
+#include "../result_cache/result_cache.h"
 
 #include <climits>
 

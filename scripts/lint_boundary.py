@@ -2,7 +2,8 @@
 """scripts/lint_boundary.py — a CI check of the C/C++ boundary rules (DESIGN §5, issue 21).
 
 pgrx gets these guarantees from Rust's type system; plcpp gets an approximation from this
-script. It reads the C++ sources that include PostgreSQL headers (handler/, runtime/) and flags:
+script. It reads the C++ sources that include PostgreSQL headers (handler/, runtime/, memoize/,
+result_cache/) and flags:
 
   (a) raise-under-destructors: a call of a PostgreSQL function that can ereport(ERROR) (the
       names in PG_RAISES below), made outside a pg_call / pg_cleanup lambda, in a function that
@@ -31,7 +32,7 @@ import re
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-DIRS = ["handler", "runtime"]
+DIRS = ["handler", "runtime", "memoize", "result_cache"]
 ALLOW = os.path.join(ROOT, "scripts", "lint_boundary.allow")
 
 # PostgreSQL functions and macros that can raise (allocation, catalog lookups, SPI, fmgr,

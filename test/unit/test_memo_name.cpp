@@ -1,5 +1,5 @@
-// Names of memo views (runtime/memo_name.cpp): readable, bounded, stable, collision-free.
-#include "runtime/memo_name.h"
+// Names of memo views (memoize/memo_name.cpp): readable, bounded, stable, collision-free.
+#include "memoize/memo_name.h"
 
 #include <gtest/gtest.h>
 

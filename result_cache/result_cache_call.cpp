@@ -1,4 +1,4 @@
-// handler/result_cache_call.cpp — one call of a [[plcpp::result_cache]] function (DESIGN §3):
+// result_cache/result_cache_call.cpp — one call of a [[plcpp::result_cache]] function (DESIGN §3):
 // key, lookup, and on a miss the computation with its reads tracked, then publication.
 // Plain C over PostgreSQL: it may ereport, and holds no C++ objects.
 //
@@ -7,9 +7,9 @@
 // transactions (a hit would skip the predicate locks of the reads), not without an active
 // snapshot. The key is the function's oid and pg_proc row version (xmin and tid), the argument
 // values as bytes, the calling role (unless SECURITY DEFINER), the collation and search_path.
-#include "plcpp.h"
+#include "../handler/plcpp.h"
 
-#include "../runtime/result_cache.h"
+#include "result_cache.h"
 
 extern "C" {
 #include "access/detoast.h"

@@ -1,4 +1,4 @@
-// runtime/result_cache.cpp — the store of the shared result cache (DESIGN §3).
+// result_cache/result_cache.cpp — the store of the shared result cache (DESIGN §3).
 //
 // Shared memory holds 32 partitions; a key's hash picks one. Each partition has its own LWLock,
 // a hash table of entries, and a pool of 256-byte blocks holding each entry's record (its

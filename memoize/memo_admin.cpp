@@ -1,8 +1,8 @@
-// handler/memo_admin.cpp — SQL functions over memo hit counters (runtime/memoize.cpp counts
+// memoize/memo_admin.cpp — SQL functions over memo hit counters (memoize/memoize.cpp counts
 // a hit by appending one byte to <plcpp.cache_dir>/memo/<database oid>/<view>.hits):
 // plcpp.memo_hits() behind the plcpp.memo view, and plcpp.memo_forget_hits() for purges.
 // Plain C over PostgreSQL's file API (AllocateDir, which ereports and cleans up on error).
-#include "plcpp.h"
+#include "../handler/plcpp.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

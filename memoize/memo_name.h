@@ -1,4 +1,4 @@
-// runtime/memo_name.h — the name of a memo view (DESIGN §2), pure C++ (unit-tested without a
+// memoize/memo_name.h — the name of a memo view (DESIGN §2), pure C++ (unit-tested without a
 // server).
 //
 //   <function>__<readable key>_<hash>

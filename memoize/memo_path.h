@@ -1,4 +1,4 @@
-// handler/memo_path.h — the search_path and the version of a [[plcpp::memoize]] function
+// memoize/memo_path.h — the search_path and the version of a [[plcpp::memoize]] function
 // (memo_path.cpp says why). Plain C, may ereport.
 #pragma once
 

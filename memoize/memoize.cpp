@@ -1,4 +1,4 @@
-// runtime/memoize.cpp — serving a [[plcpp::memoize]] call (DESIGN §2).
+// memoize/memoize.cpp — serving a [[plcpp::memoize]] call (DESIGN §2).
 //
 // One call, after the body returned sql(q):
 //   key    the text output of the key arguments (NULL stays NULL)
@@ -14,7 +14,7 @@
 // that role; views are created, refreshed, dropped and read as the function's owner, so their
 // contents and owner do not depend on the caller (the function acts like SECURITY DEFINER for
 // its query). So all of it runs under the search_path the owner chose, the function's own SET
-// search_path with pg_temp last (handler/memo_path.cpp; issue 17): a caller's schemas,
+// search_path with pg_temp last (memoize/memo_path.cpp; issue 17): a caller's schemas,
 // functions, operators or temporary tables never take part. Our own SQL names every operator
 // and function with its schema all the same.
 //
@@ -29,9 +29,9 @@
 #include <plcpp/srf.hpp>
 
 #include "memo_name.h"
-#include "pg_call.h"
-#include "result_cache.h"
-#include "result_data.h"
+#include "../runtime/pg_call.h"
+#include "../result_cache/result_cache.h"
+#include "../runtime/result_data.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -527,7 +527,7 @@ void emit_memoized(const sql_query &q) {
         pstrdup(plcpp_memo_schema && plcpp_memo_schema[0] ? plcpp_memo_schema : "plcpp_memo");
     MemoryContextSwitchTo(old);
     // Everything below (our own SQL, the view's CREATE, REFRESH and read, the query of a
-    // miss) runs under the function's own path with pg_temp last (handler/memo_path.cpp),
+    // miss) runs under the function's own path with pg_temp last (memoize/memo_path.cpp),
     // never the caller's. fmgr has usually set it already (it is the function's SET clause).
     int level = NewGUCNestLevel();
     if (!namespace_search_path || strcmp(namespace_search_path, call->spec->search_path) != 0)

@@ -1,9 +1,9 @@
-// runtime/change_tracking.h — which relations changed, and which snapshots can see the change,
+// result_cache/change_tracking.h — which relations changed, and which snapshots can see the change,
 // for the shared result cache (DESIGN §3). Shared memory, so only with
 // shared_preload_libraries = 'plcpp'; plain C over PostgreSQL (may ereport), no C++ library.
 #pragma once
 
-#include "pg.h"
+#include "../runtime/pg.h"
 
 extern "C" {
 #include "utils/snapshot.h"

@@ -1,4 +1,4 @@
-// handler/memo_path.cpp — the search_path and the version of a [[plcpp::memoize]] function
+// memoize/memo_path.cpp — the search_path and the version of a [[plcpp::memoize]] function
 // (issue 17).
 //
 // A memoized function's views are built, refreshed and read as the function's owner, whoever
@@ -21,7 +21,7 @@
 // effective path. Versions of plcpp 1.0 had no path in them, so no view built before this
 // rule (perhaps from a hijacked path) is ever served or refreshed again: the next call
 // rebuilds it, plcpp.memo_refresh drops it.
-#include "plcpp.h"
+#include "../handler/plcpp.h"
 
 #include "memo_path.h"
 

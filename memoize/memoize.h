@@ -1,4 +1,4 @@
-// runtime/memoize.h — [[plcpp::memoize]]: a set-returning function that materializes its
+// memoize/memoize.h — [[plcpp::memoize]]: a set-returning function that materializes its
 // query's rows per key as a materialized view (DESIGN §2). Internal.
 //
 // The handler describes a memoized function once per compiled version (memo_spec) and makes it
@@ -7,7 +7,7 @@
 // written (read-only transaction, standby), runs the query.
 #pragma once
 
-#include "call_state.h"
+#include "../runtime/call_state.h"
 
 // GUCs (handler/guc.cpp).
 extern char *plcpp_memo_schema; // plcpp.memo_schema: where views are built

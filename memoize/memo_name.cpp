@@ -1,4 +1,4 @@
-// runtime/memo_name.cpp — see memo_name.h.
+// memoize/memo_name.cpp — see memo_name.h.
 #include "memo_name.h"
 
 #include <cstdio>

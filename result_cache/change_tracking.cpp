@@ -1,4 +1,5 @@
-// runtime/change_tracking.cpp — the change tracking behind the shared result cache (DESIGN §3).
+// result_cache/change_tracking.cpp — the change tracking behind the shared result cache (DESIGN
+// §3).
 //
 // The invariant: a result computed on snapshot S is published only if S saw every committed
 // change to every relation it read, and served to a reader R only if nothing it read changed

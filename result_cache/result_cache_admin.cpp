@@ -1,9 +1,9 @@
-// handler/result_cache_admin.cpp — SQL functions over the shared result cache:
+// result_cache/result_cache_admin.cpp — SQL functions over the shared result cache:
 // plcpp.result_cache_stats() behind the plcpp.result_cache_stats view, and
 // plcpp.result_cache_flush(fn). Without shared_preload_libraries there is no cache: no rows, 0.
-#include "plcpp.h"
+#include "../handler/plcpp.h"
 
-#include "../runtime/result_cache.h"
+#include "result_cache.h"
 
 extern "C" {
 #include "funcapi.h"

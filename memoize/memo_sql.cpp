@@ -1,4 +1,4 @@
-// runtime/memo_sql.cpp — a memo view's query: sql(...)'s text with its parameters bound as
+// memoize/memo_sql.cpp — a memo view's query: sql(...)'s text with its parameters bound as
 // quoted literals (DESIGN §2, step 4), because CREATE MATERIALIZED VIEW takes no parameters.
 //
 // The $n to replace are found by PostgreSQL's own lexer (the scanner the parser uses, with the

@@ -1,6 +1,6 @@
-// runtime/result_cache.h — the shared result cache's store (DESIGN §3): entries in shared
+// result_cache/result_cache.h — the shared result cache's store (DESIGN §3): entries in shared
 // memory, partitioned, each partition with its own LWLock, blocks and CLOCK eviction.
-// Plain C over PostgreSQL (may ereport); handler/result_cache_call.cpp drives it per call.
+// Plain C over PostgreSQL (may ereport); result_cache/result_cache_call.cpp drives it per call.
 #pragma once
 
 #include "change_tracking.h"
