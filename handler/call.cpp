@@ -3,7 +3,7 @@
 // Arguments are read in place from fcinfo->args by the compiled entry point (the conversions
 // are compiled into it), so the per-call work here is: find the function, push the error
 // context, make a call_state current, run the body under the guard, end its SPI use, report
-// what it raised. Set-returning and trigger calls add their glue (srf.cpp, trigger data).
+// what it raised. Set-returning and trigger calls add their glue (srf_call.cpp, trigger data).
 #include "plcpp.h"
 
 #include <cstddef>

@@ -117,7 +117,7 @@ Datum plcpp_call(FunctionCallInfo fcinfo);
 // Runs a compiled entry point with `state` as the current call; false if an exception escaped.
 bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                plcpp::detail::raw_datum *result, plcpp::detail::call_state *state);
-// srf.cpp: set up materialize mode / the OUT-parameter row type for one call.
+// srf_call.cpp: set up materialize mode / the OUT-parameter row type for one call.
 void plcpp_srf_begin(FunctionCallInfo fcinfo, plcpp::detail::call_state *state);
 void plcpp_out_row_begin(FunctionCallInfo fcinfo, plcpp_function *fn,
                          plcpp::detail::call_state *state);

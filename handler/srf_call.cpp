@@ -1,4 +1,4 @@
-// handler/srf.cpp — result descriptors and the tuplestore of set-returning calls.
+// handler/srf_call.cpp — result descriptors and the tuplestore of set-returning calls.
 #include "plcpp.h"
 
 #include "../runtime/call_state.h"
