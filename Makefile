@@ -21,7 +21,8 @@ PGFILEDESC = "plcpp - PL/C++ procedural language"
 
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
 	handler/guard.o handler/compile.o handler/type_desc.o handler/compile_report.o \
-	handler/compile_attributes.o handler/compile_process.o handler/build.o handler/llvm_guard.o handler/srf_call.o \
+	handler/compile_attributes.o handler/compile_process.o handler/build.o \
+	handler/build_attributes.o handler/compile_run.o handler/llvm_guard.o handler/srf_call.o \
 	handler/cache_admin.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \

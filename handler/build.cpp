@@ -1,6 +1,6 @@
 // handler/build.cpp — see build.h: jit/source -> object cache or plcpp_compiler.so (Clang,
 // LLVM) -> jit/engine (ORC).
-#include "build.h"
+#include "build_internal.h"
 
 #include "../jit/compiler.h"
 #include "../jit/core_unit.h"
@@ -9,16 +9,10 @@
 #include "../jit/optimize_queue.h"
 #include "../jit/source.h"
 
-#include "../jit/compile_wire.h"
-#include "compile_process.h"
 #include "llvm_guard.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <new>
 
@@ -27,11 +21,11 @@
 #include <map>
 #include <tuple>
 
-namespace {
+namespace build_detail {
 
 build_report report;
-build_memo memo;                 // the memoize attribute of the last build_prepare()
-build_result_cache result_cache; // and its result_cache attribute
+build_memo memo;
+build_result_cache result_cache;
 
 void fail(const char *sqlstate, std::string summary) {
   memcpy(report.sqlstate, sqlstate, 6);
@@ -52,181 +46,11 @@ plcpp::jit::compile_entry compiler_entry(const char *path) {
   return entry;
 }
 
-// The options of [[plcpp::memoize(...)]] (DESIGN §2), checked here where only the body and
-// the signature are needed; ttl and grant are checked by compile.cpp against the catalog.
-const char *const memoize_options[] = {"ttl", "grant", "key", "refresh", "invalidate"};
+} // namespace build_detail
 
-plcpp::jit::diagnostic attribute_error(const plcpp::jit::attribute &a, std::string message) {
-  plcpp::jit::diagnostic d;
-  d.in_body = true;
-  d.line = a.line;
-  d.column = a.column;
-  d.message = std::move(message);
-  return d;
-}
+using namespace build_detail;
 
-// key = "a, b": argument names (or $1, $2 for unnamed ones) -> argument indices.
-bool parse_key(const plcpp::jit::attribute &a, const std::string &list, const build_input &in,
-               std::vector<int> &indices) {
-  std::string names;
-  for (int i = 0; i < in.nargs; ++i)
-    names += (i ? ", " : "") +
-             (in.arg_names[i][0] ? std::string(in.arg_names[i]) : "$" + std::to_string(i + 1));
-  std::size_t pos = 0;
-  while (pos <= list.size()) {
-    std::size_t comma = list.find(',', pos);
-    if (comma == std::string::npos) comma = list.size();
-    std::string item = list.substr(pos, comma - pos);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    int found = -1;
-    for (int i = 0; i < in.nargs && found < 0; ++i)
-      if (item == in.arg_names[i] || item == "$" + std::to_string(i + 1)) found = i;
-    if (found < 0) {
-      report.diagnostics.push_back(
-          attribute_error(a, "plcpp::memoize(key = \"" + list + "\"): \"" + item +
-                                 "\" is not an argument of the function (arguments: " +
-                                 (names.empty() ? "none" : names) + ")"));
-      return false;
-    }
-    for (int k : indices)
-      if (k == found) {
-        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize(key = \"" + list +
-                                                            "\") names \"" + item + "\" twice"));
-        return false;
-      }
-    indices.push_back(found);
-    pos = comma + 1;
-  }
-  return true;
-}
-
-bool check_memoize(const plcpp::jit::attribute &a, const build_input &in) {
-  if (in.kind != build_kind::set_returning) {
-    report.diagnostics.push_back(attribute_error(
-        a, "plcpp::memoize needs a set-returning function (RETURNS SETOF ... or RETURNS TABLE "
-           "(...)) whose body returns sql(...)"));
-    memcpy(report.sqlstate, "42P13", 6);
-    return false;
-  }
-  if (!in.is_volatile) {
-    report.diagnostics.push_back(
-        attribute_error(a, "plcpp::memoize needs a VOLATILE function: its first call with a new "
-                           "key creates a materialized view"));
-    memcpy(report.sqlstate, "42P13", 6);
-    return false;
-  }
-  memo.on = true;
-  memo.line = a.line;
-  memo.column = a.column;
-  for (int i = 0; i < in.nargs; ++i)
-    memo.key_args.push_back(i);
-  for (const auto &o : a.options) {
-    bool known = false;
-    for (const char *k : memoize_options)
-      known = known || o.name == k;
-    if (!known) {
-      report.diagnostics.push_back(
-          attribute_error(a, "unknown option \"" + o.name +
-                                 "\" of plcpp::memoize (options: ttl, grant, key, refresh, "
-                                 "invalidate)"));
-      return false;
-    }
-    if (o.name == "key") {
-      memo.key_args.clear();
-      if (!parse_key(a, o.value, in, memo.key_args)) return false;
-    } else if (o.name == "refresh") {
-      if (o.value != "concurrently" && o.value != "exclusive") {
-        report.diagnostics.push_back(attribute_error(
-            a, "plcpp::memoize(refresh = \"" + o.value +
-                   "\"): expected \"exclusive\" (the default) or \"concurrently\""));
-        return false;
-      }
-      memo.refresh_concurrently = o.value == "concurrently";
-    } else if (o.name == "invalidate") {
-      if (o.value != "never" && o.value != "on_change") {
-        report.diagnostics.push_back(
-            attribute_error(a, "plcpp::memoize(invalidate = \"" + o.value +
-                                   "\"): expected \"never\" (the default) or \"on_change\""));
-        return false;
-      }
-      memo.on_change = o.value == "on_change";
-    } else if (o.name == "ttl") {
-      memo.ttl = o.value;
-    } else if (o.name == "grant") {
-      memo.grant = o.value;
-    }
-  }
-  return true;
-}
-
-// [[plcpp::result_cache]] (DESIGN §3): on a function that returns one value and does not
-// change the database, so that its result depends only on its arguments and what it reads.
-bool check_result_cache(const plcpp::jit::attribute &a, const build_input &in) {
-  auto refuse = [&](const std::string &message, const char *sqlstate) {
-    report.diagnostics.push_back(attribute_error(a, message));
-    memcpy(report.sqlstate, sqlstate, 6);
-    return false;
-  };
-  if (in.kind != build_kind::scalar)
-    return refuse(
-        "plcpp::result_cache needs a function that returns one value (not a set-returning "
-        "or trigger function); set-returning functions can use plcpp::memoize",
-        "42P13");
-  if (in.is_volatile)
-    return refuse("plcpp::result_cache needs a STABLE or IMMUTABLE function: the result of a "
-                  "VOLATILE one may change between calls with the same arguments",
-                  "42P13");
-  if (in.result_type == 0 && !in.out_row)
-    return refuse("plcpp::result_cache needs a function that returns a value (not void)", "42P13");
-  if (in.result_type == 2249 && !in.out_row) // RECORDOID
-    return refuse("plcpp::result_cache cannot cache an anonymous record (RETURNS record): its "
-                  "row type is the caller's column definition list; declare OUT parameters or "
-                  "return a named composite type",
-                  "42P13");
-  if (memo.on) return refuse("plcpp::result_cache and plcpp::memoize cannot be combined", "42P13");
-  result_cache.on = true;
-  result_cache.line = a.line;
-  result_cache.column = a.column;
-  for (const auto &o : a.options) {
-    if (o.name != "relies_on") {
-      report.diagnostics.push_back(attribute_error(
-          a, "unknown option \"" + o.name + "\" of plcpp::result_cache (options: relies_on)"));
-      return false;
-    }
-    result_cache.relies_on = o.value;
-  }
-  return true;
-}
-
-// Attributes a function may carry; anything else is rejected at its own position rather than
-// silently ignored.
-bool check_attributes(const std::vector<plcpp::jit::attribute> &attrs, const build_input &in) {
-  bool ok = true;
-  for (const auto &a : attrs) {
-    if (a.name == "memoize") {
-      if (memo.on) {
-        report.diagnostics.push_back(attribute_error(a, "plcpp::memoize is given twice"));
-        ok = false;
-      } else {
-        ok = check_memoize(a, in) && ok;
-      }
-    } else if (a.name == "result_cache") {
-      if (result_cache.on) {
-        report.diagnostics.push_back(attribute_error(a, "plcpp::result_cache is given twice"));
-        ok = false;
-      } else {
-        ok = check_result_cache(a, in) && ok;
-      }
-    } else {
-      report.diagnostics.push_back(
-          attribute_error(a, "unknown attribute plcpp::" + a.name +
-                                 " (known attributes: plcpp::memoize, plcpp::result_cache)"));
-      ok = false;
-    }
-  }
-  return ok;
-}
+namespace {
 
 const type_desc *find_type(const build_input &in, Oid oid) {
   for (int i = 0; i < in.ntypes; ++i)
@@ -417,182 +241,6 @@ bool load_cached_impl(build_output &out) {
   if (plan.tier0.key.empty() || !load_cached_unit(plan.tier0, out)) return false;
   mark_tier0(out, queue_optimization());
   return true;
-}
-
-// One run of the compiler, in a compile process of its own (compile_process.h), for a backend
-// or the optimizer worker. False if it produced no result: report says why (a crash, a limit,
-// a pending cancel), and `end` tells the worker whether to quarantine the job.
-struct compile_run {
-  plcpp::jit::compile_result result;
-  double ms = 0; // wall time, including a PCH build and the process's start
-  compile_end end = compile_end::not_started;
-  std::string output; // the process's stderr (LLVM's messages), bounded
-};
-
-// What the compile process runs (it is a fork of this process: `job` is in its memory).
-struct child_job {
-  const char *library;
-  plcpp::jit::compile_request request;
-};
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-[[noreturn]] void child_out_of_memory() {
-  static const char message[] = "plcpp compile process: out of memory\n";
-  (void)!::write(2, message, sizeof message - 1);
-  ::_exit(compile_child_out_of_memory);
-}
-
-// In the compile process only: nothing here returns into the backend.
-int compile_child(void *arg, int output_fd) noexcept {
-  std::set_new_handler(child_out_of_memory);
-  try {
-    auto &job = *static_cast<child_job *>(arg);
-    job.request.options.temp_tag = std::to_string(::getpid()); // what the parent removes
-    auto compile = compiler_entry(job.library);
-    if (!compile) {
-      std::string line = report.summary + "\n";
-      (void)write_all(2, line);
-      return 3;
-    }
-    plcpp::jit::compile_result result;
-    compile(&job.request, &result);
-    return write_all(output_fd, plcpp::jit::wire::encode(result)) ? 0 : 4;
-  } catch (const std::bad_alloc &) {
-    return compile_child_out_of_memory;
-  } catch (...) {
-    return 5;
-  }
-}
-
-// The whole content of a memfd the compile process wrote (at most `limit` bytes, its end).
-std::string read_back(int fd, std::size_t limit) {
-  std::string bytes;
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size <= 0) return bytes;
-  off_t from = static_cast<std::size_t>(size) > limit ? size - static_cast<off_t>(limit) : 0;
-  bytes.resize(static_cast<std::size_t>(size - from));
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, from + static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  bytes.resize(got);
-  return bytes;
-}
-
-// Temporary files a killed compile process left: ours end in ".tmp.<its pid>" (compiler.h);
-// Clang's own, next to them, in ".<its pid>.tmp" ("<output>-XXXXXXXX.<pid>.tmp").
-void remove_leftovers(const std::string &dir, int pid) {
-  auto ends_with = [](std::string_view name, const std::string &suffix) {
-    return name.size() > suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  std::string ours = ".tmp." + std::to_string(pid), clangs = "." + std::to_string(pid) + ".tmp";
-  if (DIR *d = ::opendir(dir.c_str())) {
-    while (dirent *e = ::readdir(d)) {
-      std::string_view name = e->d_name;
-      if (ends_with(name, ours) || ends_with(name, clangs))
-        ::unlink((dir + "/" + std::string(name)).c_str());
-    }
-    ::closedir(d);
-  }
-}
-
-std::string signal_name(int sig) {
-  const char *name = sigabbrev_np(sig);
-  const char *text = sigdescr_np(sig);
-  return "signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ": " : " (") +
-         (text ? text : "unknown") + ")";
-}
-
-// Sets report from a compile process that gave no result.
-void report_outcome(const compile_outcome &o, const compile_limits &limits,
-                    const std::string &function, const std::string &output) {
-  std::string what = function.empty() ? std::string("a PL/C++ body") : function;
-  std::string last = output.empty() ? "" : "\nIts last output:\n" + output;
-  switch (o.end) {
-  case compile_end::finished:
-    fail("XX000", "the PL/C++ compile process for " + what + " ended without a whole result");
-    report.detail = "It exited with status 0." + last;
-    break;
-  case compile_end::cancelled:
-    fail("57014", "compiling " + what + " was canceled");
-    break;
-  case compile_end::timed_out:
-    fail("57014", "compiling " + what + " took longer than plcpp.compile_timeout (" +
-                      std::to_string(limits.timeout_ms) + " ms)");
-    report.detail = "The compile process was stopped." + last;
-    report.hint = "Simplify the body, or raise plcpp.compile_timeout.";
-    break;
-  case compile_end::out_of_memory:
-    fail("53200", "compiling " + what + " needed more memory than plcpp.compile_memory_limit (" +
-                      std::to_string(limits.memory_limit_kb) + " kB)");
-    report.detail = "The compile process ran out of memory and was stopped." + last;
-    report.hint = "Simplify the body, or raise plcpp.compile_memory_limit.";
-    break;
-  case compile_end::crashed:
-    fail("XX000", "the PL/C++ compiler crashed while compiling " + what);
-    report.detail = "The compile process died of " + signal_name(o.signal) +
-                    "; the server and this session are not affected." + last;
-    report.hint = "This is a bug in Clang or plcpp that this body triggers; please report it "
-                  "with the body.";
-    break;
-  case compile_end::exited:
-    fail("XX000", "the PL/C++ compiler failed while compiling " + what);
-    report.detail = "The compile process exited with status " + std::to_string(o.exit_status) +
-                    "; the server and this session are not affected." + last;
-    report.hint = "LLVM stops on some errors it finds after parsing (for example in inline "
-                  "assembly); the output above says what it found.";
-    break;
-  case compile_end::not_started:
-    fail("58000", std::string("could not run the PL/C++ compiler: ") + o.problem);
-    break;
-  }
-}
-
-bool run_compiler(const std::string &library, const std::string &source,
-                  const std::string &module_name, const std::string &include_dir,
-                  const std::string &cache_dir, int opt_level, bool interrupt_checks,
-                  const std::string &function, compile_run &run) {
-  child_job job{library.c_str(), {}};
-  job.request.source = source;
-  job.request.module_name = module_name;
-  job.request.options.include_dir = include_dir;
-  job.request.options.pch_dir = cache_dir;
-  job.request.options.opt_level = opt_level;
-  job.request.options.interrupt_checks = interrupt_checks;
-  compile_limits limits = compile_process_limits();
-  compile_outcome o = compile_process_run(compile_child, &job, limits);
-  run.ms = o.ms;
-  run.end = o.end;
-  std::string result;
-  if (o.output_fd >= 0) result = read_back(o.output_fd, SIZE_MAX);
-  if (o.stderr_fd >= 0) run.output = read_back(o.stderr_fd, 2000);
-  while (!run.output.empty() && run.output.back() == '\n')
-    run.output.pop_back();
-  if (o.output_fd >= 0) ::close(o.output_fd);
-  if (o.stderr_fd >= 0) ::close(o.stderr_fd);
-  if (o.end != compile_end::finished && o.pid > 0) remove_leftovers(cache_dir, o.pid);
-  if (o.end == compile_end::finished && plcpp::jit::wire::decode(result, run.result)) {
-    if (!run.result.pch_problem.empty()) {
-      report.pch_problem = run.result.pch_problem;
-      if (!run.output.empty()) report.pch_problem += ": " + run.output;
-    }
-    return true;
-  }
-  report_outcome(o, limits, function, run.output);
-  return false;
 }
 
 // What the cache keeps next to an object compiled for `function`.

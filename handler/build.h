@@ -11,7 +11,7 @@ using Oid = plcpp::Oid; // the same type as PostgreSQL's Oid
 #include <string>
 #include <vector>
 
-// A SQL type as compile.cpp found it in the catalog (plain data for build.cpp).
+// A SQL type as type_desc.cpp found it in the catalog (plain data for build.cpp).
 struct type_desc {
   Oid oid;
   char kind;        // 'b' built-in scalar, 'a' array, 'c' composite, 't' text form
@@ -67,7 +67,7 @@ struct build_output {
   unsigned interrupt_checks = 0;
 };
 
-// What the last failed build() found, kept in static storage for compile.cpp to report.
+// What the last failed build() found, kept in static storage for compile_report.cpp to report.
 struct build_report {
   char sqlstate[6] = "42601";
   bool out_of_memory = false; // the build itself ran out of memory (no message allocated)
@@ -85,7 +85,7 @@ const build_report &last_build_report() noexcept;
 struct build_memo {
   bool on = false;
   std::vector<int> key_args; // argument indices of the key (all arguments by default)
-  std::string ttl, grant;    // as written; compile.cpp checks them against the catalog
+  std::string ttl, grant;    // as written; compile_attributes.cpp checks them against the catalog
   bool refresh_concurrently = false;
   bool on_change = false;        // invalidate = "on_change": rebuilt after its sources change
   unsigned line = 0, column = 0; // of the attribute, for errors

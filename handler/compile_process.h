@@ -19,7 +19,7 @@
 // The backend's own signal dispositions, mask and threads are never touched.
 //
 // Plain data only: compile_process_run() is noexcept, never ereports, and may be called from
-// C++ frames with live destructors (handler/build.cpp).
+// C++ frames with live destructors (handler/compile_run.cpp).
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,7 @@ extern char *plcpp_cache_dir;   // plcpp.cache_dir: hit counters live under it
 
 namespace plcpp::detail {
 
-// Plain data in TopMemoryContext, made by handler/compile.cpp.
+// Plain data in TopMemoryContext, made by handler/compile_attributes.cpp.
 struct memo_spec {
   Oid owner;               // views are built and read as the function's owner
   const char *fn_name;     // proname: the readable start of view names
