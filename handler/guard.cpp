@@ -1,8 +1,16 @@
 // handler/guard.cpp — C++ exception -> plain error report -> ereport in the outer frame.
 //
-// plcpp_guarded_call is the only catch(...) in plcpp. It copies what it caught into static
-// storage and returns; plcpp_raise_caught, called by the entry point after the guarded frame
-// is gone, turns it into an ereport. Nothing is reported from inside a catch block.
+// plcpp_guarded_call is the only catch-all around a body's code: whatever a body throws ends
+// here. It copies what it caught into static storage and returns; plcpp_raise_caught, called
+// by the entry point after the guarded frame is gone, turns it into an ereport. Nothing is
+// reported from inside a catch block.
+//
+// Other catch blocks guard plcpp's own C++ code, never a body's, and none ereports inside the
+// catch block: the noexcept entry points of the build (handler/build.cpp: a failed build
+// report), the compile process's child (compile_run.cpp: an exit status), cache_admin.cpp and
+// runtime/self.cpp (a failure result for their C caller), runtime/session.cpp (frees a
+// half-inserted entry and re-throws, to this guard), and in jit/ (no PostgreSQL there at all)
+// the compiler, the engine, the object cache and the optimize queue.
 #include "plcpp.h"
 
 #include "../runtime/interrupts.h"

@@ -1,4 +1,8 @@
-// handler/handler.cpp — the extension's extern "C" entry points, and nothing else.
+// handler/handler.cpp — the language's extern "C" entry points (_PG_init, the call and inline
+// handlers, the validator), and nothing else: each only hands over to C++ code elsewhere. The
+// extension's SQL-callable functions have their own PG_FUNCTION_INFO_V1 beside what they serve
+// (cache_admin.cpp, memoize/memo_admin.cpp, memoize/memo_path.cpp,
+// result_cache/result_cache_admin.cpp).
 #include "plcpp.h"
 
 extern "C" {

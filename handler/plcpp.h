@@ -104,7 +104,8 @@ Datum plcpp_rc_call(FunctionCallInfo fcinfo, plcpp_function *fn);
 // The call itself, without the cache (call.cpp).
 Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn);
 
-// guard.cpp: the only catch-all. Runs entry(frame); on a C++ exception returns false with the
+// guard.cpp: the only catch-all around a body's code (guard.cpp says where the others are and
+// why they are not around a body). Runs entry(frame); on a C++ exception returns false with the
 // error recorded in static storage, which plcpp_raise_caught() then reports.
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept;

@@ -1,4 +1,16 @@
-// runtime/pg_call.cpp — PostgreSQL ERROR -> plcpp::sql_error, the only PG_TRY of the runtime.
+// runtime/pg_call.cpp — PostgreSQL ERROR -> plcpp::sql_error: the only PG_TRY that C++ code with
+// live destructors (a body, the runtime API it calls) goes through.
+//
+// The other PG_TRY blocks of plcpp are in C-style frames that hold plain data only, so a
+// longjmp through them skips no destructor:
+//   handler/compile_process.cpp  the wait for the compile process: an epoll failure of
+//                                WaitLatchOrSocket becomes data (the child is then killed).
+//   handler/compile.cpp          PG_CATCH frees the loaded code and self() description of a
+//                                function whose attributes fail their catalog checks, then
+//                                re-throws.
+//   handler/compile_attributes.cpp  check_ttl: interval_in's syntax error becomes a compile
+//                                error (input errors leave no state behind).
+//   memoize/memoize.cpp          as_user: PG_FINALLY restores the user id, then re-throws.
 #include "pg_call.h"
 
 #include <exception>
