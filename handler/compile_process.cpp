@@ -53,6 +53,10 @@ std::int64_t inherited_vm_kb() noexcept {
   // A library that calls exit() (LLVM does, on some errors) must not run the backend's
   // proc_exit callbacks here: they would release the parent's locks and PGPROC.
   on_exit_reset();
+  // (It also forgets DSM detach actions and refcounts.) And exit() leaves at once: a handler
+  // registered here runs before PostgreSQL's own atexit callback and before the libraries'
+  // static destructors, none of which has anything to do in this process.
+  (void)atexit([] { _exit(compile_child_called_exit); });
   (void)setpgid(0, 0); // no signals meant for the backend's process group (pg_signal_backend)
   set_ps_display("plcpp compile"); // ps shows it under the backend's own title
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -128,14 +132,20 @@ compile_end wait_for_child(int alive_fd, int timeout_ms, char *problem,
         end = compile_end::cancelled;
         break;
       }
-      // Other interrupts that must not wait for a compile (they cannot raise).
+      // Other interrupts that must not wait for a compile (an error they raise is caught
+      // below and becomes this compile's error).
       if (ProcSignalBarrierPending) ProcessProcSignalBarrier();
       if (LogMemoryContextPending) ProcessLogMemoryContextInterrupt();
       if (rc & WL_SOCKET_READABLE) {
         char buf[64];
         ssize_t n = read(alive_fd, buf, sizeof buf);
         if (n == 0) break; // EOF: the child has exited (or closed everything and is exiting)
-        if (n < 0 && errno != EINTR && errno != EAGAIN) break;
+        if (n < 0 && errno != EINTR && errno != EAGAIN) {
+          snprintf(problem, problem_size, "reading from the compile process failed: %s",
+                   strerror(errno));
+          end = compile_end::not_started; // the child is killed, not waited for
+          break;
+        }
       }
     }
   }
@@ -187,10 +197,13 @@ compile_outcome compile_process_run(compile_child_main main, void *arg,
     return out;
   }
   out.pid = pid;
+  // Its own process group (set here too, so that it holds before the kill below whatever the
+  // child has done yet): the kill reaches the PCH builder it may have forked as well.
+  (void)setpgid(pid, pid);
   (void)fcntl(alive[0], F_SETFL, O_NONBLOCK);
 
   compile_end waited = wait_for_child(alive[0], limits.timeout_ms, out.problem, sizeof out.problem);
-  if (waited != compile_end::finished) (void)kill(pid, SIGKILL);
+  if (waited != compile_end::finished) (void)kill(-pid, SIGKILL);
   close_fd(alive[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -30,6 +30,10 @@ using compile_child_main = int (*)(void *arg, int output_fd) noexcept;
 // Exit status of a child that ran out of memory (its new-handler and LLVM's bad-alloc
 // handler exit with it, after writing why to stderr).
 inline constexpr int compile_child_out_of_memory = 99;
+// Exit status of a child in which a library called exit() (the code it gave is lost).
+inline constexpr int compile_child_called_exit = 71;
+// Exit status of a child that could not load the compiler library (its message on stderr).
+inline constexpr int compile_child_no_compiler = 72;
 
 struct compile_limits {
   int timeout_ms = 0;               // 0: none (statement_timeout and cancel still apply)

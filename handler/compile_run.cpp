@@ -49,7 +49,7 @@ int compile_child(void *arg, int output_fd) noexcept {
     if (!compile) {
       std::string line = report.summary + "\n";
       (void)write_all(2, line);
-      return 3;
+      return compile_child_no_compiler;
     }
     plcpp::jit::compile_result result;
     compile(&job.request, &result);
@@ -137,11 +137,19 @@ void report_outcome(const compile_outcome &o, const compile_limits &limits,
                   "with the body.";
     break;
   case compile_end::exited:
+    if (o.exit_status == compile_child_no_compiler) {
+      fail("58P01", "could not load the PL/C++ compiler" + (output.empty() ? "" : ": " + output));
+      report.hint = "Check that plcpp_compiler.so and libclang-cpp are installed as the "
+                    "plcpp package installed them.";
+      break;
+    }
     fail("XX000", "the PL/C++ compiler failed while compiling " + what);
-    report.detail = "The compile process exited with status " + std::to_string(o.exit_status) +
-                    "; the server and this session are not affected." + last;
-    report.hint = "LLVM stops on some errors it finds after parsing (for example in inline "
-                  "assembly); the output above says what it found.";
+    report.detail =
+        (o.exit_status == compile_child_called_exit
+             ? std::string("A library in the compile process called exit()")
+             : "The compile process exited with status " + std::to_string(o.exit_status)) +
+        "; the server and this session are not affected." + last;
+    report.hint = "The output above says what the compiler found.";
     break;
   case compile_end::not_started:
     fail("58000", std::string("could not run the PL/C++ compiler: ") + o.problem);
@@ -167,7 +175,11 @@ bool run_compiler(const std::string &library, const std::string &source,
   compile_limits limits = compile_process_limits();
   compile_outcome o = compile_process_run(compile_child, &job, limits);
   run.ms = o.ms;
-  run.end = o.end;
+  // A compile process that could not load the compiler says nothing about the body: for the
+  // optimizer worker it is a stop (the job stays queued), not a reason to quarantine the job.
+  run.end = o.end == compile_end::exited && o.exit_status == compile_child_no_compiler
+                ? compile_end::not_started
+                : o.end;
   std::string result;
   if (o.output_fd >= 0) result = read_back(o.output_fd, SIZE_MAX);
   if (o.stderr_fd >= 0) run.output = read_back(o.stderr_fd, 2000);

@@ -128,6 +128,7 @@ void plcpp_optimizer_main(Datum) {
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
   }
+  if (!locked) (void)unlink(marker); // gave up: the next backend may start a worker at once
   while (locked) {
     (void)unlink(marker); // started: later registrations see the lock instead
     optimize_step step = optimize_step::done;

@@ -8,6 +8,9 @@
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Analysis/AliasAnalysis.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
@@ -72,9 +75,29 @@ void optimize(llvm::Module &m, llvm::TargetMachine &tm, int opt_level, bool inte
 
 } // namespace
 
+namespace {
+
+// Errors LLVM finds after Clang is done (an inline assembly statement the assembler rejects:
+// `asm("bogus_insn")`) go to the context's diagnostic handler; without one, LLVM prints them and
+// calls exit(1). Collected here, they become a compile error of the body instead.
+void collect_errors(const llvm::DiagnosticInfo &info, void *context) {
+  if (info.getSeverity() != llvm::DS_Error) return;
+  auto &errors = *static_cast<std::string *>(context);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::DiagnosticPrinterRawOStream printer(os);
+  info.print(printer);
+  os.flush();
+  errors += (errors.empty() ? "" : "; ") + text;
+}
+
+} // namespace
+
 llvm::Expected<codegen_result> generate_object(llvm::Module &module, int opt_level,
                                                bool interrupt_checks) {
   codegen_result out;
+  std::string errors;
+  module.getContext().setDiagnosticHandlerCallBack(collect_errors, &errors);
   auto tm = host_target(opt_level).createTargetMachine();
   if (!tm) return tm.takeError();
   module.setDataLayout((*tm)->createDataLayout());
@@ -99,6 +122,7 @@ llvm::Expected<codegen_result> generate_object(llvm::Module &module, int opt_lev
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "this target cannot emit object files");
   codegen.run(module);
+  if (!errors.empty()) return llvm::createStringError(llvm::inconvertibleErrorCode(), errors);
   out.object.assign(buffer.begin(), buffer.end());
   out.emit_ms = ms_since(t0);
   return out;

@@ -239,6 +239,7 @@ bool build_pch(const compile_options &o, const std::string &stub, const std::str
 // which goes on without it. The child dies with this process (a killed compile).
 bool build_pch_isolated(const compile_options &o, const std::string &stub, const std::string &path,
                         std::string &error) {
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     error = "could not fork to build the precompiled runtime header";
@@ -246,6 +247,7 @@ bool build_pch_isolated(const compile_options &o, const std::string &stub, const
   }
   if (pid == 0) {
     (void)::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1); // the compile process died before the line above
     std::string child_error;
     bool ok = build_pch(o, stub, path, child_error);
     if (!ok) llvm::errs() << "plcpp: " << child_error << "\n";

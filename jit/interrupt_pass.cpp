@@ -326,8 +326,11 @@ llvm::PreservedAnalyses interrupt_checks_pass::run(llvm::Module &m, llvm::Module
     }
     // Entry checks after the loop checks (back_edge_sources must not see the split entry).
     // Only the body's own functions: library code recurses through them (std::function calls
-    // the lambda, which checks) or to a bounded depth (a balanced tree's height).
-    if (written_in_body(*f)) {
+    // the lambda, which checks) or to a bounded depth (a balanced tree's height). Not in the
+    // body's functions that cannot throw (destructors are noexcept): a cancel that arrived as
+    // one is entered would throw out of it, std::terminate, and end the session; recursion
+    // through a destructor alone is left unchecked.
+    if (written_in_body(*f) && !f->doesNotThrow()) {
       declare();
       insert_entry_check(*f, flag, limit, entry_check, unlikely);
       ++entries_last_run;

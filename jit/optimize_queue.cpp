@@ -68,6 +68,11 @@ std::optional<job> decode(const std::string &text) {
 bool push(const std::string &cache_dir, const job &j, std::string &error) noexcept {
   try {
     if (!make_dirs(cache_dir, error)) return false;
+    // A quarantined job is never queued again (a session that loads the -O0 object would).
+    if (::access((jobs_dir(cache_dir) + "/quarantine/" + j.key + ".job").c_str(), F_OK) == 0) {
+      error = "its optimized build is quarantined";
+      return false;
+    }
     std::string path = jobs_dir(cache_dir) + "/" + j.key + ".job";
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     std::string bytes = encode(j);

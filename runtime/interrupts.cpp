@@ -80,6 +80,10 @@ void refresh_stack_limit() noexcept {
 // there is stack left for that (max_stack_depth stays STACK_DEPTH_SLOP below the kernel's
 // limit), and the body may catch it like any other error: nothing in the server is hurt.
 extern "C" PLCPP_API void plcpp_check_entry() {
+  // While an exception unwinds (a 54001 leaving deep recursion runs the body's destructors
+  // at about the same depth), a second throw would be std::terminate: the first one ends the
+  // call anyway.
+  if (std::uncaught_exceptions() > 0) return;
   char *frame = static_cast<char *>(__builtin_frame_address(0));
   if (plcpp_stack_limit && frame < plcpp_stack_limit) {
     char hint[200];

@@ -176,7 +176,14 @@ void free_results(call_state &c) noexcept {
   for (result_data *r = c.results, *next; r; r = next) {
     next = r->next;
     SPITupleTable *table = r->table;
-    if (table) pg_cleanup([=] { SPI_freetuptable(table); });
+    bool own = r->own_table; // a table plcpp built (cursor::fetch's join): not SPI's to free
+    if (table)
+      pg_cleanup([=] {
+        if (own)
+          MemoryContextDelete(table->tuptabcxt);
+        else
+          SPI_freetuptable(table);
+      });
     unlink(r);
     r->alive = false;
     r->table = nullptr;
