@@ -83,9 +83,15 @@ std::int64_t inherited_vm_kb() noexcept {
 
   // fds: 0 /dev/null, 1 and 2 the stderr memfd, 3 the output memfd, 4 the pipe's write end
   // (held until exit: its EOF tells the parent), nothing else of the backend's.
+  // The sources are first copied above 9, so that no dup2 below overwrites one that a later
+  // dup2 reads (the pipe may well be fd 3 or 4 in a backend).
   int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(stderr_fd, 1) < 0 || dup2(stderr_fd, 2) < 0 ||
-      dup2(output_fd, 3) < 0 || dup2(alive_fd, 4) < 0)
+  int null_hi = null_fd < 0 ? -1 : fcntl(null_fd, F_DUPFD, 10);
+  int err_hi = fcntl(stderr_fd, F_DUPFD, 10);
+  int out_hi = fcntl(output_fd, F_DUPFD, 10);
+  int alive_hi = fcntl(alive_fd, F_DUPFD, 10);
+  if (null_hi < 0 || err_hi < 0 || out_hi < 0 || alive_hi < 0 || dup2(null_hi, 0) < 0 ||
+      dup2(err_hi, 1) < 0 || dup2(err_hi, 2) < 0 || dup2(out_hi, 3) < 0 || dup2(alive_hi, 4) < 0)
     _exit(1);
   for (int fd : {0, 1, 2, 3, 4})
     (void)fcntl(fd, F_SETFD, 0); // keep across the exec of a linker, if any
