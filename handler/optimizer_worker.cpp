@@ -5,8 +5,9 @@
 // Backends start one after an -O0 compile queued a job (a dynamic background worker: no
 // shared_preload_libraries needed), unless one is at work: the worker holds an flock on
 // jobs/.lock while it works, and a backend that finds it held starts none, so at most one
-// worker (one max_worker_processes slot) compiles at a time. A worker that cannot take the
-// lock at once exits (two backends may both have started one). A worker works until the
+// worker (one max_worker_processes slot) compiles at a time; a .starting marker keeps backends
+// that queue at the same moment from registering one each. A worker that cannot take the lock
+// within 2 s exits (the one holding it sees every job). A worker works until the
 // queue is empty, then releases the lock and looks once more: a job queued while it was
 // releasing (whose backend saw the lock held) is still seen. If no worker could be started
 // at all, the next session that loads the -O0 object queues the job again and starts one.
