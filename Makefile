@@ -1,7 +1,9 @@
 # plcpp — PGXS build. Two shared libraries:
-#   plcpp.so           handler, runtime API, ORC engine (links libLLVM-14, like the server's JIT)
-#   plcpp_compiler.so  in-process Clang and LLVM code generation (links libclang-cpp), loaded
-#                      only on an object cache miss (or once in the postmaster when preloaded)
+#   plcpp.so           handler, runtime API, object cache and the loader of compiled bodies
+#                      (dlopen): links no LLVM, so a backend that runs cached code never maps it
+#   plcpp_compiler.so  Clang, LLVM code generation and lld (links libclang-cpp, libLLVM-14 and
+#                      lld's static libraries), loaded only in a compile process (or once in the
+#                      postmaster when preloaded, for every compile process to inherit)
 #
 # Toolchain paths come from PG_CONFIG and LLVM_CONFIG only (make LLVM_CONFIG=/path/llvm-config).
 # PLCPP_WERROR=1 (scripts/test.sh, scripts/demo.sh): warnings are errors, for the project's own
@@ -22,7 +24,7 @@ PGFILEDESC = "plcpp - PL/C++ procedural language"
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
 	handler/guard.o handler/compile.o handler/type_desc.o handler/compile_report.o \
 	handler/compile_attributes.o handler/compile_process.o handler/build.o \
-	handler/build_attributes.o handler/compile_run.o handler/llvm_guard.o handler/srf_call.o \
+	handler/build_attributes.o handler/compile_run.o handler/srf_call.o \
 	handler/cache_admin.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
@@ -34,9 +36,11 @@ MEMOIZE_OBJS = memoize/memoize.o memoize/memo_name.o memoize/memo_sql.o memoize/
 	memoize/memo_path.o
 RESULT_CACHE_OBJS = result_cache/result_cache.o result_cache/change_tracking.o \
 	result_cache/result_cache_call.o result_cache/result_cache_admin.o
-JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/engine.o jit/target.o jit/object_cache.o jit/optimize_queue.o
+JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/loader.o \
+	jit/host.o jit/sha256.o jit/line_table.o jit/object_cache.o jit/optimize_queue.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(MEMOIZE_OBJS) $(RESULT_CACHE_OBJS) $(JIT_OBJS)
-COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o
+COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o \
+	jit/link.o jit/line_extract.o jit/line_table.o jit/host.o jit/sha256.o
 
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
@@ -56,7 +60,8 @@ PG_CPPFLAGS = -Iruntime/include -isystem $(LLVM_INCLUDEDIR) -D__STDC_CONSTANT_MA
 PG_CXXFLAGS = -std=c++20 -fPIC $(if $(filter 1,$(PLCPP_WERROR)),-Werror) \
 	-Wno-missing-field-initializers -Wno-unused-parameter -Wno-register
 LLVM_LINK = -L$(LLVM_LIBDIR) -lLLVM-14 -Wl,-rpath,$(LLVM_LIBDIR)
-SHLIB_LINK = $(LLVM_LINK) -lstdc++
+# No LLVM here (issue 20): test/server/shared_object_test.sh checks that backends never map it.
+SHLIB_LINK = -lstdc++
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -67,7 +72,8 @@ override COMPILER = $(CXX) $(CXXFLAGS)
 all: plcpp_compiler.so
 
 plcpp_compiler.so: $(COMPILER_OBJS)
-	$(CXX) $(CXXFLAGS) -shared -Wl,--build-id=sha1 -o $@ $^ -L$(LLVM_LIBDIR) -lclang-cpp $(LLVM_LINK)
+	$(CXX) $(CXXFLAGS) -shared -Wl,--build-id=sha1 -o $@ $^ -L$(LLVM_LIBDIR) -llldELF -llldCommon \
+		-lclang-cpp $(LLVM_LINK) -lz
 
 RUNTIME_HEADERS = $(wildcard runtime/include/plcpp/*.hpp)
 

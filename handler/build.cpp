@@ -4,12 +4,10 @@
 
 #include "../jit/compiler.h"
 #include "../jit/core_unit.h"
-#include "../jit/engine.h"
+#include "../jit/loader.h"
 #include "../jit/object_cache.h"
 #include "../jit/optimize_queue.h"
 #include "../jit/source.h"
-
-#include "llvm_guard.h"
 
 #include <dlfcn.h>
 
@@ -77,6 +75,7 @@ plcpp::jit::type_ref type_of(const build_input &in, Oid oid) {
 plcpp::jit::function_spec make_spec(const build_input &in) {
   plcpp::jit::function_spec spec;
   spec.name = in.name;
+  spec.symbol = in.symbol ? in.symbol : "";
   spec.strict = in.strict;
   spec.kind = in.kind == build_kind::scalar          ? plcpp::jit::function_kind::scalar
               : in.kind == build_kind::set_returning ? plcpp::jit::function_kind::set_returning
@@ -115,6 +114,7 @@ struct build_plan {
   unit tier0; // tiered compilation: the regular unit's -O0 key; else empty
   bool has_statics = false;
   std::string cache_dir, module_name, function, include_dir, compiler_library;
+  std::string symbol, name; // the body's C++ function name, and the SQL name it stands for
   int opt_level = 2;
   bool interrupt_checks = true;
 };
@@ -165,6 +165,8 @@ bool prepare_impl(const build_input &in) {
   plan.cache_dir = in.cache_dir;
   plan.module_name = in.module_name;
   plan.function = in.signature;
+  plan.symbol = in.symbol ? in.symbol : "";
+  plan.name = in.name ? in.name : "";
   plan.include_dir = in.include_dir;
   plan.compiler_library = in.compiler_library;
   plan.opt_level = in.opt_level;
@@ -172,19 +174,23 @@ bool prepare_impl(const build_input &in) {
   return true;
 }
 
-bool load_object(std::string_view object, build_output &out) {
-  llvm_guard guard;
-  auto loaded = plcpp::jit::load(object, plan.module_name);
-  if (!loaded) {
-    fail("XX000", "loading the compiled function failed: " + llvm::toString(loaded.takeError()));
+// Loads the code of cache key `key`: from its cache file `path`, else (a cache that could not
+// store it) from `image`.
+bool load_object(const std::string &key, const std::string &path, std::string_view image,
+                 std::string_view lines, build_output &out) {
+  plcpp::jit::loaded_code loaded;
+  std::string error;
+  if (!plcpp::jit::load(key, path, image, lines, plan.function, loaded, error)) {
+    fail("XX000", "loading the compiled function failed: " +
+                      (error.empty() ? std::string("out of memory") : error));
     report.hint = "A body can call what the server process has: the plcpp runtime API, the C++ "
                   "standard library and the C library. After installing a new plcpp into a "
                   "server that preloads it, restart the server.";
     return false;
   }
-  out.code = loaded->handle;
-  out.entry = reinterpret_cast<plcpp::detail::entry_fn>(loaded->entry);
-  out.link_ms = loaded->link_ms;
+  out.code = loaded.handle;
+  out.entry = reinterpret_cast<plcpp::detail::entry_fn>(loaded.entry);
+  out.link_ms = loaded.link_ms;
   return true;
 }
 
@@ -217,7 +223,7 @@ bool load_cached_unit(const unit &u, build_output &out) {
     report.cache_problem = "removed damaged compiled-code cache file for " + plan.function +
                            " (key " + u.key + "): " + found.problem;
   if (found.status != plcpp::jit::cache::lookup_status::hit) return false;
-  if (!load_object(found.object, out)) {
+  if (!load_object(u.key, found.path, {}, found.info.line_table, out)) {
     // A valid file that does not link (e.g. a symbol the runtime no longer has): compile.
     report.cache_problem =
         "cached code for " + plan.function + " did not load (" + report.summary + "); recompiling";
@@ -271,18 +277,28 @@ bool compile_unit(const unit &u, int opt_level, build_output &out, bool quiet) {
   out.pch_ms += compiled.pch_build_ms;
   out.interrupt_checks = compiled.interrupt_checks;
   if (!compiled.ok && quiet) return false;
-  for (auto &d : compiled.diagnostics)
+  for (auto &d : compiled.diagnostics) {
+    // Clang names the body's function by its C++ name (plcpp_<schema>_<name>_<oid>, for gdb
+    // and perf); the user wrote a function by its SQL name.
+    if (!plan.symbol.empty())
+      for (size_t at = 0; (at = d.message.find(plan.symbol, at)) != std::string::npos;
+           at += plan.name.size())
+        d.message.replace(at, plan.symbol.size(), plan.name);
     (d.level == plcpp::jit::diagnostic::severity::warning ? report.warnings : report.diagnostics)
         .push_back(d);
+  }
   if (!compiled.ok) {
     if (report.diagnostics.empty()) fail("XX000", "compilation failed without a diagnostic");
     return false;
   }
 
   auto info = describe_object(u.key, plan.function, run, opt_level, report.warnings);
-  if (!plcpp::jit::cache::store(plan.cache_dir, compiled.object, info, report.cache_problem))
-    report.cache_unwritable = true;
-  return load_object(compiled.object, out);
+  info.line_table = compiled.line_table;
+  if (plcpp::jit::cache::store(plan.cache_dir, compiled.shared_object, info, report.cache_problem))
+    return load_object(u.key, plcpp::jit::cache::path_of(plan.cache_dir, u.key), {},
+                       compiled.line_table, out);
+  report.cache_unwritable = true;
+  return load_object(u.key, {}, compiled.shared_object, compiled.line_table, out);
 }
 
 // A core unit if it compiles; else with tiering the -O0 code now and the -O2 build queued;
@@ -343,8 +359,9 @@ optimize_step optimize_next_impl(const std::string &cache_dir, std::string &mess
   for (const auto &d : compiled.diagnostics)
     if (d.level == plcpp::jit::diagnostic::severity::warning) warnings.push_back(d);
   auto info = describe_object(j->key, j->function, run, j->opt_level, warnings);
+  info.line_table = compiled.line_table;
   std::string error;
-  if (!plcpp::jit::cache::store(cache_dir, compiled.object, info, error)) {
+  if (!plcpp::jit::cache::store(cache_dir, compiled.shared_object, info, error)) {
     message = "could not store the optimized code of " + j->function + ": " + error;
     return optimize_step::failed;
   }
@@ -399,8 +416,6 @@ void build_preload(const char *compiler_library, const char *include_dir, int op
                    int server_version_num) noexcept {
   guarded([&] {
     environment_for(include_dir, compiler_library, opt_level, true, server_version_num);
-    llvm_guard guard;
-    llvm::consumeError(plcpp::jit::prepare());
     return compiler_entry(compiler_library) != nullptr;
   });
 }
@@ -444,11 +459,5 @@ bool build_optimize_pending(const char *cache_dir) noexcept {
 }
 
 void unload_code(void *code) noexcept {
-  if (!code) return;
-  try {
-    llvm_guard guard;
-    llvm::consumeError(plcpp::jit::unload(code));
-  } catch (...) {
-    // Unloading is best effort: at worst the code stays mapped.
-  }
+  plcpp::jit::unload(code);
 }

@@ -28,6 +28,7 @@ enum class build_kind { scalar, set_returning, trigger };
 
 struct build_input {
   const char *name;
+  const char *symbol; // the body's C++ function name (jit/source.h function_spec::symbol)
   const char *body;
   build_kind kind;
   int nargs;

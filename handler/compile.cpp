@@ -47,6 +47,22 @@ const char *compiler_library() {
   return path;
 }
 
+// plcpp_<schema>_<name>_<oid>: what gdb, perf and backtraces call the body's frame. Bytes
+// that cannot be in a C++ identifier become '_'; the oid keeps it unique.
+const char *body_symbol(Form_pg_proc proc, Oid fn_oid) {
+  const char *schema = get_namespace_name(proc->pronamespace);
+  StringInfoData s;
+  initStringInfo(&s);
+  appendStringInfoString(&s, "plcpp_");
+  const char *parts[] = {schema ? schema : "", "_", NameStr(proc->proname)};
+  for (const char *part : parts)
+    for (const char *c = part; *c && s.len < 160; ++c)
+      appendStringInfoChar(
+          &s, (isalnum(static_cast<unsigned char>(*c)) && !(*c & 0x80)) || *c == '_' ? *c : '_');
+  appendStringInfo(&s, "_%u", fn_oid);
+  return s.data;
+}
+
 void fill_common(build_input &in, const char *module_name, const char *signature) {
   in.opt_level = plcpp_opt_level;
   in.interrupt_checks = plcpp_interrupt_checks;
@@ -248,6 +264,7 @@ void plcpp_compile(plcpp_function *fn, HeapTuple proc_tuple, bool for_validator)
   snprintf(module_name, sizeof module_name, "plcpp_%u_%u", fn->fn_oid,
            HeapTupleHeaderGetRawXmin(proc_tuple->t_data));
   in.name = name;
+  in.symbol = body_symbol(proc, fn->fn_oid);
   in.body = body;
   in.nargs = nargs;
   in.arg_names = arg_names;
@@ -357,6 +374,7 @@ static void inline_error_context(void *) noexcept {
 void plcpp_run_inline(const char *source, bool atomic) {
   build_input in{};
   in.name = "inline_code_block";
+  in.symbol = "plcpp_do_block";
   in.body = source;
   in.kind = build_kind::scalar;
   fill_common(in, "plcpp_inline", "inline_code_block()");

@@ -49,10 +49,11 @@ struct reader {
 
 std::string encode(const compile_result &r) {
   std::string out;
-  out.reserve(r.object.size() + 256);
+  out.reserve(r.shared_object.size() + r.line_table.size() + 256);
   put(out, head_magic);
   put<std::uint8_t>(out, r.ok);
-  put_string(out, r.object);
+  put_string(out, r.shared_object);
+  put_string(out, r.line_table);
   put<std::uint32_t>(out, static_cast<std::uint32_t>(r.diagnostics.size()));
   for (const auto &d : r.diagnostics) {
     put<std::uint8_t>(out, static_cast<std::uint8_t>(d.level));
@@ -65,6 +66,7 @@ std::string encode(const compile_result &r) {
   put(out, r.pch_build_ms);
   put(out, r.optimize_ms);
   put(out, r.emit_ms);
+  put(out, r.link_ms);
   put<std::uint32_t>(out, r.interrupt_checks);
   put_string(out, r.pch_problem);
   put(out, tail_magic);
@@ -75,7 +77,8 @@ bool decode(std::string_view bytes, compile_result &r) {
   reader in{bytes};
   if (in.get<std::uint32_t>() != head_magic) return false;
   r.ok = in.get<std::uint8_t>() != 0;
-  r.object = in.get_string();
+  r.shared_object = in.get_string();
+  r.line_table = in.get_string();
   auto n = in.get<std::uint32_t>();
   r.diagnostics.clear();
   for (std::uint32_t i = 0; in.ok && i < n; ++i) {
@@ -93,6 +96,7 @@ bool decode(std::string_view bytes, compile_result &r) {
   r.pch_build_ms = in.get<double>();
   r.optimize_ms = in.get<double>();
   r.emit_ms = in.get<double>();
+  r.link_ms = in.get<double>();
   r.interrupt_checks = in.get<std::uint32_t>();
   r.pch_problem = in.get_string();
   return in.ok && in.get<std::uint32_t>() == tail_magic && in.ok && in.in.empty();

@@ -3,6 +3,9 @@
 
 #include "codegen.h"
 #include "flags.h"
+#include "host.h"
+#include "line_extract.h"
+#include "link.h"
 #include "target.h"
 
 #include <clang/Basic/Diagnostic.h>
@@ -332,7 +335,14 @@ void compile_impl(const compile_request &req, compile_result &out) {
                                  "code generation failed: " + llvm::toString(object.takeError())});
       return;
     }
-    out.object = std::move(object->object);
+    auto t1 = std::chrono::steady_clock::now();
+    if (!link_shared_object(object->object, out.shared_object, error)) {
+      out.diagnostics.push_back(
+          {diagnostic::severity::error, false, 0, 0, "linking failed: " + error});
+      return;
+    }
+    out.line_table = encode_line_table(extract_body_lines(out.shared_object, body_file));
+    out.link_ms = ms_since(t1);
     out.optimize_ms = object->optimize_ms;
     out.emit_ms = object->emit_ms;
     out.interrupt_checks = object->interrupt_checks;

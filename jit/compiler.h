@@ -35,11 +35,13 @@ struct compile_request {
 
 struct compile_result {
   bool ok = false;
-  std::string object;                  // ELF relocatable object (jit/engine.h loads it)
+  std::string shared_object;           // ELF shared object (jit/link.h; jit/loader.h loads it)
+  std::string line_table;              // its body lines (jit/line_table.h, encoded)
   std::vector<diagnostic> diagnostics; // errors and warnings, bounded
   double frontend_ms = 0;              // parse + IR generation (excludes the PCH build)
   double pch_build_ms = 0;             // > 0 when this call (re)built the PCH
   double optimize_ms = 0, emit_ms = 0; // LLVM pipeline; machine code
+  double link_ms = 0;                  // lld, and reading the line table back
   unsigned interrupt_checks = 0;       // loops made interruptible
   std::string pch_problem; // the PCH could not be built (e.g. a full volume): compiled without
 };

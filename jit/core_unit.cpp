@@ -89,7 +89,8 @@ std::optional<std::string> assemble_core(const function_spec &spec, const prepar
   tu += "#include <plcpp/core.hpp>\n";
   tu += "#line 1 \"" + std::string(wrapper_file) + "\"\n";
   tu += "namespace plcpp_fn {\n";
-  tu += "static ::plcpp::detail::core_ret<" + result + "> plcpp_body(" + params + ") {\n";
+  tu += "[[gnu::noinline]] static ::plcpp::detail::core_ret<" + result + "> " + body_symbol(spec) +
+        "(" + params + ") {\n";
   tu += "#line 1 \"" + std::string(body_file) + "\"\n";
   tu += body.code;
   tu += "\n}\n";
@@ -99,8 +100,8 @@ std::optional<std::string> assemble_core(const function_spec &spec, const prepar
         "plcpp_entry(::plcpp::detail::call_frame *plcpp_frame) {\n";
   if (!spec.params.empty())
     tu += "  if (" + null_check + ") { plcpp_frame->result_isnull = true; return 0; }\n";
-  tu += "  return ::plcpp::detail::core_result<" + result + ">(plcpp_frame, plcpp_fn::plcpp_body(" +
-        args + "));\n}\n";
+  tu += "  return ::plcpp::detail::core_result<" + result +
+        ">(plcpp_frame, plcpp_fn::" + body_symbol(spec) + "(" + args + "));\n}\n";
   return tu;
 }
 

@@ -19,19 +19,23 @@ inline constexpr const char *clang_path = PLCPP_CLANG_PATH;
 // `while (true) {}` could be compiled to nothing (falling into the next function). With
 // interrupt checks (interrupt_pass.h) a loop has a side effect anyway; without them
 // (plcpp.interrupt_checks = off) it must still mean what it says.
+// -gline-tables-only: line tables (and the names of inlined functions) for gdb, perf and the
+// line in error reports (jit/line_table.h), without the size and compile time of full -g.
 inline const std::vector<std::string> &common_flags() {
   static const std::vector<std::string> flags = {"-std=c++20",
                                                  "-fPIC",
                                                  "-Werror=return-type",
                                                  "-Wno-unknown-attributes",
                                                  "-fno-omit-frame-pointer",
-                                                 "-fno-finite-loops"};
+                                                 "-fno-finite-loops",
+                                                 "-gline-tables-only"};
   return flags;
 }
 
 // Bump when the code generation steps after Clang change (interrupt checks, static
 // initialization, target options): part of the object cache key.
-inline constexpr int codegen_version =
-    5; // 4: function-entry checks (issue 18); 5: none in noexcept functions, LLVM errors collected
+// 4: function-entry checks (issue 18); 5: none in noexcept functions, LLVM errors collected;
+// 6: shared objects linked by lld (issue 20)
+inline constexpr int codegen_version = 6;
 
 } // namespace plcpp::jit

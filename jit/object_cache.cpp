@@ -1,16 +1,15 @@
-// jit/object_cache.cpp — see object_cache.h. No PostgreSQL headers here.
+// jit/object_cache.cpp — see object_cache.h. No PostgreSQL headers here, and no LLVM code:
+// the two LLVM headers below only define version macros.
 #include "object_cache.h"
 
 #include "flags.h"
-#include "target.h"
+#include "host.h"
+#include "sha256.h"
 
 #include <plcpp/config.hpp>
 
 #include <clang/Basic/Version.inc>
 #include <llvm/Config/llvm-config.h>
-#include <llvm/ADT/StringExtras.h>
-#include <llvm/Support/SHA256.h>
-#include <llvm/Support/xxhash.h>
 
 #include <dirent.h>
 #include <elf.h>
@@ -25,22 +24,27 @@
 namespace plcpp::jit::cache {
 namespace {
 
-constexpr char magic[8] = {'P', 'L', 'C', 'P', 'P', 'O', 'B', 'J'};
-constexpr std::uint32_t format_version = 2; // 2: opt_level
+constexpr char magic[8] = {'P', 'L', 'C', 'P', 'P', 'S', 'O', '3'};
+// 2: opt_level; 3: a shared object followed by its description (issue 20)
+constexpr std::uint32_t format_version = 3;
 
-struct file_header {
-  char magic[8];
-  std::uint32_t format;
-  std::uint32_t info_size;
+// At the end of the file: <shared object> <info> <line table> <trailer>.
+struct file_trailer {
   std::uint64_t object_size;
-  std::uint64_t checksum; // xxHash64 of info and object
+  std::uint32_t info_size;
+  std::uint32_t lines_size;
+  std::uint64_t checksum; // FNV-1a of everything before the trailer
+  std::uint32_t format;
+  std::uint32_t reserved;
+  char magic[8];
 };
+static_assert(sizeof(file_trailer) == 40);
 
 std::string objects_dir(const std::string &dir) {
   return dir + "/objects";
 }
 std::string object_path(const std::string &dir, const std::string &key) {
-  return objects_dir(dir) + "/" + key + ".o";
+  return objects_dir(dir) + "/" + key + ".so";
 }
 std::string hits_path(const std::string &dir, const std::string &key) {
   return objects_dir(dir) + "/" + key + ".hits";
@@ -109,11 +113,17 @@ bool decode(std::string_view s, entry_info &info) {
   return true;
 }
 
-std::uint64_t checksum(std::string_view info, std::string_view object) {
-  std::string all;
-  all.reserve(info.size() + object.size());
-  all.append(info).append(object);
-  return llvm::xxHash64(llvm::StringRef(all));
+std::uint64_t checksum(std::string_view object, std::string_view info, std::string_view lines) {
+  return fnv1a64(lines, fnv1a64(info, fnv1a64(object)));
+}
+
+// A file of an earlier format: <key>.o.
+bool legacy_name(const std::string &name) {
+  return name.size() == 34 && name.compare(32, 2, ".o") == 0 && valid_key(name.substr(0, 32));
+}
+
+bool current_name(const std::string &name) {
+  return name.size() == 35 && name.compare(32, 3, ".so") == 0 && valid_key(name.substr(0, 32));
 }
 
 // Reads a whole file; false if it cannot be opened or read.
@@ -152,23 +162,24 @@ bool write_all(int fd, const char *p, size_t n) {
 // Parses a file's bytes; on failure says why.
 bool parse(const std::string &bytes, const std::string &key, entry_info &info,
            std::string_view &object, std::string &problem) {
-  file_header h;
-  if (bytes.size() < sizeof h) {
-    problem = "truncated header";
+  file_trailer t;
+  if (bytes.size() < sizeof t) {
+    problem = "truncated (no trailer)";
     return false;
   }
-  memcpy(&h, bytes.data(), sizeof h);
-  if (memcmp(h.magic, magic, sizeof magic) != 0 || h.format != format_version) {
-    problem = "not a plcpp object of this version";
+  memcpy(&t, bytes.data() + bytes.size() - sizeof t, sizeof t);
+  if (memcmp(t.magic, magic, sizeof magic) != 0 || t.format != format_version) {
+    problem = "not a plcpp shared object of this version";
     return false;
   }
-  if (bytes.size() != sizeof h + h.info_size + h.object_size) {
-    problem = "size does not match its header (truncated?)";
+  if (bytes.size() != t.object_size + t.info_size + t.lines_size + sizeof t) {
+    problem = "size does not match its trailer (truncated?)";
     return false;
   }
-  std::string_view info_bytes(bytes.data() + sizeof h, h.info_size);
-  object = std::string_view(bytes.data() + sizeof h + h.info_size, h.object_size);
-  if (checksum(info_bytes, object) != h.checksum) {
+  object = std::string_view(bytes.data(), t.object_size);
+  std::string_view info_bytes(bytes.data() + t.object_size, t.info_size);
+  std::string_view lines(bytes.data() + t.object_size + t.info_size, t.lines_size);
+  if (checksum(object, info_bytes, lines) != t.checksum) {
     problem = "checksum mismatch";
     return false;
   }
@@ -176,12 +187,34 @@ bool parse(const std::string &bytes, const std::string &key, entry_info &info,
     problem = "its description does not match its name";
     return false;
   }
+  info.line_table.assign(lines);
   return true;
 }
 
 std::int64_t mtime(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_mtime) : 0;
+}
+
+// Objects of an earlier format (<key>.o) and their hit counts, once per process and
+// directory: keys of this format never name them, so nothing would remove them otherwise.
+void remove_legacy_files(const std::string &dir) {
+  static std::string done;
+  if (done == dir) return;
+  done = dir;
+  std::string objects = objects_dir(dir);
+  DIR *d = opendir(objects.c_str());
+  if (!d) return;
+  std::vector<std::string> doomed;
+  while (struct dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    if (!legacy_name(name)) continue;
+    doomed.push_back(objects + "/" + name);
+    doomed.push_back(hits_path(dir, name.substr(0, 32)));
+  }
+  closedir(d);
+  for (const auto &p : doomed)
+    ::unlink(p.c_str());
 }
 
 } // namespace
@@ -196,7 +229,7 @@ std::string build_id_in_notes(std::string_view notes) {
     if (next > notes.size()) break;
     if (n.n_type == NT_GNU_BUILD_ID && n.n_namesz == 4 &&
         notes.substr(name_at, 4) == std::string_view("GNU", 4))
-      return llvm::toHex(llvm::StringRef(notes.data() + desc_at, n.n_descsz), /*LowerCase=*/true);
+      return to_hex(reinterpret_cast<const std::uint8_t *>(notes.data() + desc_at), n.n_descsz);
     at = next;
   }
   return {};
@@ -247,19 +280,20 @@ std::string environment(const std::string &include_dir, const std::string &compi
   if (!id.empty())
     env += "build-id " + id;
   else
-    env +=
-        read_all(compiler_library, library) ? std::to_string(llvm::xxHash64(library)) : "missing";
-  env += "\ntarget " + host_target_description();
+    env += read_all(compiler_library, library) ? std::to_string(fnv1a64(library)) : "missing";
+  env += "\nformat shared object " + std::to_string(format_version);
+  env += "\ntarget " + host_description();
   env += "\npostgres " + std::to_string(server_version_num / 10000);
   return env;
 }
 
 std::string make_key(std::string_view source, const std::string &environment) {
-  llvm::SHA256 sha;
+  sha256 sha;
   sha.update(environment);
-  sha.update(llvm::StringRef("\n--\n"));
-  sha.update(llvm::StringRef(source.data(), source.size()));
-  return llvm::toHex(sha.final().take_front(16), /*LowerCase=*/true);
+  sha.update("\n--\n");
+  sha.update(source);
+  auto digest = sha.final();
+  return to_hex(digest.data(), 16);
 }
 
 lookup_result find(const std::string &dir, const std::string &key) noexcept {
@@ -276,6 +310,7 @@ lookup_result find(const std::string &dir, const std::string &key) noexcept {
       return r;
     }
     r.object.assign(object);
+    r.path = std::move(path);
     r.status = lookup_status::hit;
   } catch (...) {
     r = lookup_result{}; // out of memory: behave as a miss
@@ -292,13 +327,15 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
         error = "could not create directory \"" + d + "\": " + strerror(errno);
         return false;
       }
+    remove_legacy_files(dir);
     std::string info_bytes = encode(info);
-    file_header h;
-    memcpy(h.magic, magic, sizeof magic);
-    h.format = format_version;
-    h.info_size = static_cast<std::uint32_t>(info_bytes.size());
-    h.object_size = object.size();
-    h.checksum = checksum(info_bytes, object);
+    file_trailer t{};
+    t.object_size = object.size();
+    t.info_size = static_cast<std::uint32_t>(info_bytes.size());
+    t.lines_size = static_cast<std::uint32_t>(info.line_table.size());
+    t.checksum = checksum(object, info_bytes, info.line_table);
+    t.format = format_version;
+    memcpy(t.magic, magic, sizeof magic);
 
     std::string path = object_path(dir, info.key);
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
@@ -307,11 +344,13 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
       error = "could not create file \"" + tmp + "\": " + strerror(errno);
       return false;
     }
-    bool ok = write_all(fd, reinterpret_cast<const char *>(&h), sizeof h) &&
+    bool ok = write_all(fd, object.data(), object.size()) &&
               write_all(fd, info_bytes.data(), info_bytes.size()) &&
-              write_all(fd, object.data(), object.size());
+              write_all(fd, info.line_table.data(), info.line_table.size()) &&
+              write_all(fd, reinterpret_cast<const char *>(&t), sizeof t);
     int saved = errno;
     ok = (::close(fd) == 0) && ok;
+    // rename() replaces the name only: a backend that has the previous file mapped keeps it.
     if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
       saved = errno;
       ok = false;
@@ -326,6 +365,10 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
     error = "out of memory";
     return false;
   }
+}
+
+std::string path_of(const std::string &dir, const std::string &key) {
+  return object_path(dir, key);
 }
 
 bool exists(const std::string &dir, const std::string &key) noexcept {
@@ -363,8 +406,7 @@ std::vector<listing> list(const std::string &dir) noexcept {
     if (!d) return out;
     while (struct dirent *e = readdir(d)) {
       std::string name = e->d_name;
-      if (name.size() != 34 || name.compare(32, 2, ".o") != 0 || !valid_key(name.substr(0, 32)))
-        continue;
+      if (!current_name(name)) continue;
       std::string key = name.substr(0, 32);
       std::string bytes;
       if (!read_all(object_path(dir, key), bytes)) continue;
@@ -405,7 +447,12 @@ int purge(const std::string &dir, std::int64_t cutoff) noexcept {
         if (mtime(path) < now - 600) doomed.push_back(path);
         continue;
       }
-      if (name.size() != 34 || name.compare(32, 2, ".o") != 0) continue;
+      if (legacy_name(name)) { // an earlier format's object, never read again
+        doomed.push_back(path);
+        doomed.push_back(hits_path(dir, name.substr(0, 32)));
+        continue;
+      }
+      if (!current_name(name)) continue;
       std::string key = name.substr(0, 32);
       std::int64_t used = mtime(hits_path(dir, key));
       if (used == 0) used = mtime(path);

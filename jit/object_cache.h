@@ -1,14 +1,21 @@
 // jit/object_cache.h — compiled bodies on disk, shared by every backend and kept across
 // restarts (DESIGN §5).
 //
-// An object is stored under <dir>/objects/<key>.o, where the key is a hash of everything that
-// changes its machine code: the generated translation unit, the runtime headers, compiler and
-// LLVM versions, flags, optimization level, target CPU and server version. Files are written
-// to a temporary name and renamed, so a reader sees a whole file or none; each carries a
-// checksum, so a damaged file is detected, removed and recompiled, never loaded. Hits are
-// counted by appending one byte to <key>.hits (atomic with O_APPEND, no lock needed).
+// A function's code is stored as <dir>/objects/<key>.so, where the key is a hash of everything
+// that changes its machine code: the generated translation unit, the runtime headers, compiler
+// and LLVM versions, flags, optimization level, target CPU and server version. The file is the
+// shared object itself, which backends dlopen() from this path (so every backend maps the same
+// pages), followed by what the loader ignores: the entry's description, the body's line table
+// and a trailer with sizes, a format version and a checksum (the dynamic loader reads only what
+// the ELF headers point to). Files are written to a temporary name and renamed, so a reader
+// sees a whole file or none, and a backend that has an older file mapped keeps it; a damaged
+// file is detected by its checksum, removed and recompiled, never loaded. Hits are counted by
+// appending one byte to <key>.hits (atomic with O_APPEND, no lock needed). Files of earlier
+// formats (<key>.o, relocatable objects that ORC linked in the backend) are never read again
+// and are removed by the first store into the directory and by purge().
 //
-// No PostgreSQL headers; nothing here throws (failures are reported as data).
+// No LLVM (every backend computes keys and reads this cache), no PostgreSQL headers; nothing
+// here throws (failures are reported as data).
 #pragma once
 
 #include "diagnostic.h"
@@ -28,6 +35,7 @@ struct entry_info {
   int opt_level = 2;                // -O0 .. -O3 (-O0 also for tiered compilation's first code)
   std::int64_t compiled_at = 0;     // Unix time, seconds
   std::vector<diagnostic> warnings; // shown again by CREATE FUNCTION on a cache hit
+  std::string line_table;           // jit/line_table.h, encoded: body lines of code addresses
 };
 
 // The environment part of the key: every input except the source. Costs a read of the
@@ -44,13 +52,15 @@ std::string make_key(std::string_view source, const std::string &environment);
 enum class lookup_status { hit, miss, damaged };
 struct lookup_result {
   lookup_status status = lookup_status::miss;
-  std::string object;
+  std::string path;   // hit: the file to dlopen()
+  std::string object; // hit: the shared object's bytes (checked against the checksum)
   entry_info info;
   std::string problem; // damaged: what was wrong (the file has been removed)
 };
 lookup_result find(const std::string &dir, const std::string &key) noexcept;
 
-// False with `error` set when the object could not be stored (the caller still has it).
+// Stores a shared object; false with `error` set when it could not (the caller still has the
+// bytes, and loads them from memory).
 bool store(const std::string &dir, std::string_view object, const entry_info &info,
            std::string &error) noexcept;
 
@@ -58,6 +68,9 @@ void count_hit(const std::string &dir, const std::string &key) noexcept;
 
 // Is there an object for `key` (not checked: find() does that)? One stat.
 bool exists(const std::string &dir, const std::string &key) noexcept;
+
+// The path the object of `key` is stored under.
+std::string path_of(const std::string &dir, const std::string &key);
 
 // Removes the object of `key` and its hit count (an -O0 object its -O2 build replaced).
 void remove(const std::string &dir, const std::string &key) noexcept;
@@ -71,8 +84,9 @@ struct listing {
 // Damaged or foreign files are skipped. Never throws; an unreadable dir lists nothing.
 std::vector<listing> list(const std::string &dir) noexcept;
 
-// Removes objects last used before `cutoff` (Unix time; a negative cutoff removes all) and
-// leftover temporary files; returns how many objects were removed.
+// Removes objects last used before `cutoff` (Unix time; a negative cutoff removes all),
+// leftover temporary files and every file of an earlier format; returns how many objects
+// were removed.
 int purge(const std::string &dir, std::int64_t cutoff) noexcept;
 
 } // namespace plcpp::jit::cache

@@ -297,6 +297,10 @@ bool code_names(std::string_view s, std::string_view name) {
   return false;
 }
 
+std::string body_symbol(const function_spec &spec) {
+  return spec.symbol.empty() ? "plcpp_body" : spec.symbol;
+}
+
 std::string assemble(const function_spec &spec, const prepared_body &body) {
   std::string params, args, null_check;
   for (std::size_t i = 0; i < spec.params.size(); ++i) {
@@ -363,7 +367,10 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
           "returns sql(...); it cannot yield rows\");\n}\n";
   else if (spec.kind == function_kind::set_returning)
     emit_yield(tu, spec, row_struct);
-  tu += "static " + result_type + " plcpp_body(" + params + ") {\n";
+  // Never inlined into the entry point: the body keeps a frame of its own, named after the
+  // SQL function, for gdb, perf and the error line (jit/loader.h). One call per call.
+  tu +=
+      "[[gnu::noinline]] static " + result_type + " " + body_symbol(spec) + "(" + params + ") {\n";
   tu += "#line 1 \"" + std::string(body_file) + "\"\n";
   tu += body.code;
   // The closing brace belongs to the body's line space: "does not return a value in all
@@ -380,24 +387,24 @@ std::string assemble(const function_spec &spec, const prepared_body &body) {
   switch (spec.kind) {
   case function_kind::scalar:
     if (!spec.result) {
-      tu += "  plcpp_fn::plcpp_body(" + args + ");\n";
+      tu += "  plcpp_fn::" + body_symbol(spec) + "(" + args + ");\n";
       tu += "  plcpp_frame->result_isnull = false;\n  return 0;\n";
     } else if (anonymous_record(spec)) {
-      tu += "  return ::plcpp::detail::record_result(plcpp_frame, plcpp_fn::plcpp_body(" + args +
-            ").value());\n";
+      tu += "  return ::plcpp::detail::record_result(plcpp_frame, plcpp_fn::" + body_symbol(spec) +
+            "(" + args + ").value());\n";
     } else {
       tu += "  return ::plcpp::detail::result<" + spec.result->value +
-            ">(plcpp_frame, plcpp_fn::plcpp_body(" + args + "), " +
+            ">(plcpp_frame, plcpp_fn::" + body_symbol(spec) + "(" + args + "), " +
             std::to_string(spec.result->oid) + ");\n";
     }
     break;
   case function_kind::set_returning:
-    tu += "  plcpp_fn::plcpp_body(" + args + ").finish();\n";
+    tu += "  plcpp_fn::" + body_symbol(spec) + "(" + args + ").finish();\n";
     tu += "  plcpp_frame->result_isnull = true;\n  return 0;\n";
     break;
   case function_kind::trigger:
     tu += "  plcpp_frame->result_isnull = false;\n";
-    tu += "  return ::plcpp::detail::trigger_return(plcpp_fn::plcpp_body());\n";
+    tu += "  return ::plcpp::detail::trigger_return(plcpp_fn::" + body_symbol(spec) + "());\n";
     break;
   }
   tu += "}\n";

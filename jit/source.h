@@ -55,7 +55,9 @@ struct composite_spec {
 enum class function_kind { scalar, set_returning, trigger };
 
 struct function_spec {
-  std::string name; // for comments only
+  std::string name;   // for comments only
+  std::string symbol; // the body's C++ function name (plcpp_<schema>_<name>_<oid>); empty:
+                      // plcpp_body. What gdb, perf and backtraces show for the body's frame.
   function_kind kind = function_kind::scalar;
   std::vector<param_spec> params;
   // scalar: the result (nullopt = void); set_returning: the row type when it is a named
@@ -89,6 +91,9 @@ bool code_names(std::string_view code, std::string_view identifier);
 
 // Is `word` a C++ keyword (or `plcpp`, which the generated code reserves)?
 bool is_keyword(std::string_view word) noexcept;
+
+// spec.symbol, or plcpp_body when it is empty.
+std::string body_symbol(const function_spec &spec);
 
 // The whole translation unit. Call only when spec is valid (names checked) and the prepared
 // body has no errors.

@@ -1,5 +1,5 @@
 -- A body that declares and calls a function nobody defines compiles, but its code cannot be
--- linked: a clean ERROR at CREATE FUNCTION, not a crashed backend (the ORC linker used to
+-- loaded: a clean ERROR at CREATE FUNCTION, not a crashed backend (the ORC linker used to
 -- leave the relocation unresolved and the call jumped to address 0: crash recovery for the
 -- whole server). The same check protects a server running an older plcpp.so than the runtime
 -- headers a cached object was compiled against.
