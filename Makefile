@@ -24,7 +24,7 @@ PGFILEDESC = "plcpp - PL/C++ procedural language"
 HANDLER_OBJS = handler/handler.o handler/tiering.o handler/optimizer_worker.o handler/guc.o handler/function_table.o handler/call.o \
 	handler/guard.o handler/compile.o handler/type_desc.o handler/compile_report.o \
 	handler/compile_attributes.o handler/compile_process.o handler/build.o \
-	handler/build_attributes.o handler/compile_run.o handler/srf_call.o \
+	handler/build_attributes.o handler/compile_run.o handler/srf_call.o handler/error_line.o \
 	handler/cache_admin.o
 RUNTIME_OBJS = runtime/pg_call.o runtime/errors.o runtime/log.o runtime/types.o \
 	runtime/array.o runtime/numeric.o runtime/record.o runtime/call_state.o runtime/spi.o \
@@ -61,7 +61,8 @@ PG_CXXFLAGS = -std=c++20 -fPIC $(if $(filter 1,$(PLCPP_WERROR)),-Werror) \
 	-Wno-missing-field-initializers -Wno-unused-parameter -Wno-register
 LLVM_LINK = -L$(LLVM_LIBDIR) -lLLVM-14 -Wl,-rpath,$(LLVM_LIBDIR)
 # No LLVM here (issue 20): test/server/shared_object_test.sh checks that backends never map it.
-SHLIB_LINK = -lstdc++
+# --wrap: handler/error_line.cpp sees where a C++ exception left a body before it is unwound.
+SHLIB_LINK = -lstdc++ -Wl,--wrap=__gxx_personality_v0
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

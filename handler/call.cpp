@@ -23,10 +23,6 @@ static_assert(offsetof(plcpp::detail::nullable_datum, value) == offsetof(Nullabl
 static_assert(offsetof(plcpp::detail::nullable_datum, isnull) == offsetof(NullableDatum, isnull));
 static_assert(sizeof(plcpp::detail::raw_datum) == sizeof(Datum));
 
-static void call_error_context(void *arg) noexcept {
-  errcontext("PL/C++ function %s", static_cast<plcpp_function *>(arg)->signature);
-}
-
 bool plcpp_run(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                plcpp::detail::raw_datum *result, plcpp::detail::call_state *state) {
   plcpp::detail::call_state *outer = plcpp::detail::current_call;
@@ -68,11 +64,8 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
 }
 
 Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
-  ErrorContextCallback context;
-  context.callback = call_error_context;
-  context.arg = fn;
-  context.previous = error_context_stack;
-  error_context_stack = &context;
+  plcpp_call_context context;
+  plcpp_push_call_context(&context, fn->signature, fn->code);
 
   plcpp::detail::call_state state{};
   state.self = fn->self;
@@ -101,7 +94,7 @@ Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
     domain_check(static_cast<Datum>(result), frame.result_isnull, fn->result_domain,
                  &fn->result_domain_extra, TopMemoryContext);
 
-  error_context_stack = context.previous;
+  error_context_stack = context.callback.previous;
   fcinfo->isnull = frame.result_isnull;
   return static_cast<Datum>(result);
 }

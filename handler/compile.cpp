@@ -367,10 +367,6 @@ void plcpp_preload(void) {
   build_preload(compiler_library(), include_dir(), plcpp_opt_level, PG_VERSION_NUM);
 }
 
-static void inline_error_context(void *) noexcept {
-  errcontext("PL/C++ anonymous code block");
-}
-
 void plcpp_run_inline(const char *source, bool atomic) {
   build_input in{};
   in.name = "inline_code_block";
@@ -394,11 +390,8 @@ void plcpp_run_inline(const char *source, bool atomic) {
     if (!self) ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
   }
 
-  ErrorContextCallback context;
-  context.callback = inline_error_context;
-  context.arg = nullptr;
-  context.previous = error_context_stack;
-  error_context_stack = &context;
+  plcpp_call_context context;
+  plcpp_push_call_context(&context, nullptr, out.code);
 
   plcpp::detail::call_state state{};
   state.self = self;
@@ -408,6 +401,7 @@ void plcpp_run_inline(const char *source, bool atomic) {
   plcpp::detail::raw_datum result;
   bool ok = plcpp_run(out.entry, &frame, &result, &state);
   unload_code(out.code);
+  context.unloaded = true; // no frame can be in it any more: only its raising site counts
   plcpp_finish_call(ok, &state);
-  error_context_stack = context.previous;
+  error_context_stack = context.callback.previous;
 }

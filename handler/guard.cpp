@@ -39,6 +39,7 @@ struct caught_error {
   void *pg_error = nullptr;            // ErrorData* of an error that came from PostgreSQL
   const char *fixed_message = nullptr; // static text, when the strings could not be set
   char fixed_detail[128] = "";
+  plcpp_error_site site; // the body line it left from (error_line.cpp)
 };
 
 caught_error caught;
@@ -105,24 +106,32 @@ void record_exception(const char *message, const std::type_info &type) noexcept 
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept {
   plcpp::detail::refresh_stack_limit();
+  plcpp_set_raising_site(nullptr);
   try {
     *result = entry(frame);
     return true;
   } catch (const plcpp::sql_error &e) {
+    plcpp_note_thrown_site(&caught.site);
     record(e.sqlstate().c_str(), e.message().c_str(), e.detail().c_str(), e.hint().c_str(),
            &e.object());
     caught.pg_error = e.pg_error_data();
   } catch (const std::bad_alloc &e) {
+    plcpp_note_thrown_site(&caught.site);
     record_out_of_memory(e.what());
   } catch (const std::exception &e) {
+    plcpp_note_thrown_site(&caught.site);
     record_exception(e.what(), typeid(e));
   } catch (...) {
+    plcpp_note_thrown_site(&caught.site);
     record("38000", "unknown C++ exception escaped the function body");
   }
   return false;
 }
 
 void plcpp_raise_caught(void) {
+  // The context names the line the exception left the body from. An error that came from
+  // PostgreSQL keeps the context it was reported with, which named the line already.
+  plcpp_set_raising_site(&caught.site);
   if (caught.pg_error) ReThrowError(static_cast<ErrorData *>(caught.pg_error));
   // A C++ error: its fields go through the same ereport as report()'s messages. After an
   // out-of-memory, only static text (fixed_message) is used.

@@ -113,6 +113,24 @@ pg_attribute_noreturn() void plcpp_raise_caught(void);
 // std::terminate ends the session with FATAL instead of aborting the server process.
 void plcpp_install_terminate_handler(void);
 
+// error_line.cpp: "PL/C++ function f(integer) line 7" in an error's CONTEXT.
+struct plcpp_error_site {
+  void *code = nullptr; // the loaded code (jit/loader.h) the line belongs to
+  unsigned line = 0;    // 0: unknown
+};
+// The error context of one call (or DO block: signature null), on the caller's stack.
+struct plcpp_call_context {
+  ErrorContextCallback callback;
+  const char *signature;
+  void *code;            // the call's loaded code
+  bool unloaded = false; // a DO block's code, gone before its error is reported
+};
+void plcpp_push_call_context(plcpp_call_context *context, const char *signature, void *code);
+// In the guard's catch blocks: where the exception being handled left the body.
+void plcpp_note_thrown_site(plcpp_error_site *site) noexcept;
+// Around the guard's report of a caught exception: the site its context names.
+void plcpp_set_raising_site(const plcpp_error_site *site) noexcept;
+
 // call.cpp
 Datum plcpp_call(FunctionCallInfo fcinfo);
 // Runs a compiled entry point with `state` as the current call; false if an exception escaped.

@@ -23,9 +23,10 @@ namespace {
 
 struct module {
   std::string key, function;
-  void *library = nullptr; // from dlopen
-  void *dso = nullptr;     // the object's plcpp_dso_handle: its destructors' registry key
-  std::uintptr_t base = 0; // load address (the object is linked at 0)
+  void *library = nullptr;           // from dlopen
+  void *dso = nullptr;               // the object's plcpp_dso_handle: its destructors' registry key
+  std::uintptr_t base = 0;           // load address (the object is linked at 0)
+  std::uintptr_t begin = 0, end = 0; // what its loadable segments span
   line_table lines;
   int fd = -1; // the memfd of code loaded from memory, kept open while it is mapped (see below)
   int loads = 0;
@@ -90,6 +91,23 @@ std::string describe_dlerror(const char *message) {
       abi::__cxa_demangle(symbol.c_str(), nullptr, nullptr, &status), std::free);
   return "the compiled code needs a symbol that this server process does not have: " +
          (status == 0 && demangled ? std::string(demangled.get()) + " (" + symbol + ")" : symbol);
+}
+
+// The address range the object `base` was mapped to, from its program headers.
+void find_extent(module &m) {
+  auto visit = [](struct dl_phdr_info *info, size_t, void *arg) -> int {
+    auto *mod = static_cast<module *>(arg);
+    if (info->dlpi_addr != mod->base) return 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+      const ElfW(Phdr) &ph = info->dlpi_phdr[i];
+      if (ph.p_type != PT_LOAD) continue;
+      std::uintptr_t from = mod->base + ph.p_vaddr, to = from + ph.p_memsz;
+      if (!mod->begin || from < mod->begin) mod->begin = from;
+      if (to > mod->end) mod->end = to;
+    }
+    return 1;
+  };
+  ::dl_iterate_phdr(visit, &m);
 }
 
 // A full or read-only cache: the bytes go to a memfd and are loaded from /proc/self/fd/N. The
@@ -157,6 +175,7 @@ bool load_impl(const std::string &key, const std::string &path_in, std::string_v
   if (!entry || !init || !m->dso || ::dlinfo(m->library, RTLD_DI_LINKMAP, &map) != 0 || !map)
     return fail("the shared object lacks the symbols plcpp's code generator defines");
   m->base = static_cast<std::uintptr_t>(map->l_addr);
+  find_extent(*m);
 
   modules.push_back(m.get()); // before the constructors: they may throw through body code
   if (!run_initializer(reinterpret_cast<void (*)()>(init), error)) {
@@ -198,21 +217,16 @@ void unload(void *handle) noexcept {
   delete m;
 }
 
-unsigned body_line_of_return_address(std::uintptr_t pc, const char **function) noexcept {
-  for (const module *m : modules) {
-    if (pc <= m->base || m->lines.empty()) continue;
-    // The call instruction ends at pc: look up the byte before it.
-    std::uint32_t line = body_line_at(m->lines, pc - 1 - m->base);
-    if (line == 0) continue;
-    Dl_info info;
-    // The table maps offsets of this object only: check that pc is in it.
-    if (!::dladdr(reinterpret_cast<void *>(pc), &info) ||
-        reinterpret_cast<std::uintptr_t>(info.dli_fbase) != m->base)
-      continue;
-    if (function) *function = m->function.c_str();
-    return line;
-  }
-  return 0;
+void *code_containing(std::uintptr_t pc) noexcept {
+  for (module *m : modules)
+    if (pc > m->begin && pc <= m->end) return m;
+  return nullptr;
+}
+
+unsigned body_line_of_return_address(void *handle, std::uintptr_t pc) noexcept {
+  auto *m = static_cast<const module *>(handle);
+  if (!m || !(pc > m->begin && pc <= m->end)) return 0;
+  return body_line_at(m->lines, pc - 1 - m->base);
 }
 
 } // namespace plcpp::jit

@@ -39,10 +39,12 @@ bool load(const std::string &key, const std::string &path, std::string_view imag
 // Drops one load of `handle`; the last runs the static destructors and unmaps the code.
 void unload(void *handle) noexcept;
 
-// The body line executing at return address `pc` (a caller's frame: the call instruction is
-// the byte before), when pc lies in loaded code whose line table knows it; 0 otherwise.
-// `function` (may be null) receives the SQL function's name. Only what dladdr() reads: safe
-// to call while an exception is in flight.
-unsigned body_line_of_return_address(std::uintptr_t pc, const char **function) noexcept;
+// Error reports (handler/error_line.cpp): the loaded code that contains `pc`, else null. Reads
+// only what load() recorded: safe while an exception is in flight.
+void *code_containing(std::uintptr_t pc) noexcept;
+
+// The body line of the call whose return address is `pc` (the call instruction is the byte
+// before it), when pc lies in `handle`'s code and its line table knows it; 0 otherwise.
+unsigned body_line_of_return_address(void *handle, std::uintptr_t pc) noexcept;
 
 } // namespace plcpp::jit

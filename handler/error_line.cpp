@@ -1,0 +1,153 @@
+// handler/error_line.cpp — "CONTEXT: PL/C++ function f(integer) line 7": the body line an
+// error comes from, counted as in compile errors (line 1 is the line of $$).
+//
+// A body's code is a shared object whose line table (jit/line_table.h, from its DWARF) maps a
+// return address to the body line of the call. Which return address depends on when the
+// error is reported:
+//  - An error PostgreSQL raises while the body is on the stack (a runtime call: SPI, a
+//    conversion, notice(), ...) is reported by errfinish() with the body's frames still
+//    there: the error context callback walks the stack (_Unwind_Backtrace) and takes the
+//    innermost frame in the function's code, between the frame of the call's own context
+//    (its ErrorContextCallback lives in plcpp_call_body's frame) and that of a nested plcpp
+//    call's, if any (a recursive call reports its own line).
+//  - A C++ exception that leaves the body is reported after the guard caught it, when the
+//    body's frames are gone. So the line is taken earlier, in the unwinder's search phase,
+//    which runs on the intact stack: plcpp.so is linked with --wrap=__gxx_personality_v0, and
+//    when the personality routine finds the guard's handler (plcpp_guarded_call), the
+//    wrapper walks the stack from the throw to the guard before anything is unwound. It
+//    runs only for frames of plcpp.so and only for exceptions the guard catches: an
+//    exception a body catches itself costs nothing more.
+// Nothing here allocates or raises: it runs inside errfinish() and inside the unwinder.
+#include "plcpp.h"
+
+#include "../jit/loader.h"
+
+#include <cstring>
+#include <exception>
+#include <unwind.h>
+
+extern "C" _Unwind_Reason_Code __real___gxx_personality_v0(int, _Unwind_Action,
+                                                           _Unwind_Exception_Class,
+                                                           struct _Unwind_Exception *,
+                                                           struct _Unwind_Context *);
+extern "C" _Unwind_Reason_Code __wrap___gxx_personality_v0(int, _Unwind_Action,
+                                                           _Unwind_Exception_Class,
+                                                           struct _Unwind_Exception *,
+                                                           struct _Unwind_Context *);
+
+namespace {
+
+struct walk {
+  std::uintptr_t deeper_than = 0;              // frames at or below this CFA: a nested call's
+  std::uintptr_t shallower_than = UINTPTR_MAX; // frames at or above: the caller's
+  void *code = nullptr;                        // only this code; null: any loaded body
+  void *found_code = nullptr;
+  unsigned line = 0;
+};
+
+_Unwind_Reason_Code visit(struct _Unwind_Context *context, void *arg) {
+  auto *w = static_cast<walk *>(arg);
+  std::uintptr_t cfa = _Unwind_GetCFA(context);
+  if (cfa >= w->shallower_than) return _URC_END_OF_STACK; // stops the walk
+  if (cfa <= w->deeper_than) return _URC_NO_REASON;
+  std::uintptr_t ip = _Unwind_GetIP(context);
+  void *code = w->code ? w->code : plcpp::jit::code_containing(ip);
+  unsigned line = code ? plcpp::jit::body_line_of_return_address(code, ip) : 0;
+  if (!line) return _URC_NO_REASON;
+  w->line = line;
+  w->found_code = code;
+  return _URC_END_OF_STACK;
+}
+
+// Where the exception the guard is about to catch was thrown (or thrown through).
+struct thrown_at {
+  void *object = nullptr; // the thrown object, to match it in the catch block
+  void *code = nullptr;
+  unsigned line = 0;
+} thrown;
+
+// Where the error the guard is now reporting came from (plcpp_raise_caught).
+struct raised_at {
+  void *code = nullptr;
+  unsigned line = 0;
+} raising;
+
+// The thrown object of the exception being handled (libstdc++: exception_ptr holds only it).
+void *current_exception_object() noexcept {
+  std::exception_ptr p = std::current_exception();
+  void *object;
+  static_assert(sizeof p == sizeof object);
+  memcpy(&object, static_cast<void *>(&p), sizeof object);
+  return object;
+}
+
+} // namespace
+
+extern "C" _Unwind_Reason_Code __wrap___gxx_personality_v0(int version, _Unwind_Action actions,
+                                                           _Unwind_Exception_Class kind,
+                                                           struct _Unwind_Exception *exception,
+                                                           struct _Unwind_Context *context) {
+  _Unwind_Reason_Code rc = __real___gxx_personality_v0(version, actions, kind, exception, context);
+  if ((actions & _UA_SEARCH_PHASE) && rc == _URC_HANDLER_FOUND &&
+      _Unwind_GetRegionStart(context) == reinterpret_cast<std::uintptr_t>(&plcpp_guarded_call)) {
+    walk w;
+    w.shallower_than = _Unwind_GetCFA(context);
+    _Unwind_Backtrace(visit, &w);
+    // libstdc++ places the thrown object right after its _Unwind_Exception header.
+    thrown = {static_cast<void *>(exception + 1), w.found_code, w.line};
+  }
+  return rc;
+}
+
+void plcpp_note_thrown_site(plcpp_error_site *site) noexcept {
+  void *object = current_exception_object();
+  if (object && object == thrown.object) {
+    site->code = thrown.code;
+    site->line = thrown.line;
+  } else {
+    site->code = nullptr;
+    site->line = 0;
+  }
+  thrown = {};
+}
+
+void plcpp_set_raising_site(const plcpp_error_site *site) noexcept {
+  raising.code = site ? site->code : nullptr;
+  raising.line = site ? site->line : 0;
+}
+
+static void call_context_callback(void *arg) noexcept {
+  auto *c = static_cast<plcpp_call_context *>(arg);
+  // Nested plcpp calls have their contexts deeper in the stack (at lower addresses): the
+  // nearest one bounds this call's frames from below.
+  walk w;
+  w.code = c->code;
+  w.shallower_than = reinterpret_cast<std::uintptr_t>(c);
+  for (ErrorContextCallback *e = error_context_stack; e; e = e->previous)
+    if (e->callback == call_context_callback) {
+      auto at = reinterpret_cast<std::uintptr_t>(e->arg);
+      if (at < w.shallower_than && at > w.deeper_than) w.deeper_than = at;
+    }
+  if (c->code && !c->unloaded) _Unwind_Backtrace(visit, &w);
+  unsigned line = w.line;
+  // No frame of the body left: a C++ exception the guard caught is being reported.
+  if (!line && w.deeper_than == 0 && raising.code && raising.code == c->code) line = raising.line;
+  if (c->signature && line)
+    errcontext("PL/C++ function %s line %u", c->signature, line);
+  else if (c->signature)
+    errcontext("PL/C++ function %s", c->signature);
+  else if (line)
+    errcontext("PL/C++ anonymous code block line %u", line);
+  else
+    errcontext("PL/C++ anonymous code block");
+}
+
+void plcpp_push_call_context(plcpp_call_context *c, const char *signature, void *code) {
+  c->signature = signature;
+  c->code = code;
+  c->unloaded = false;
+  c->callback.callback = call_context_callback;
+  c->callback.arg = c;
+  c->callback.previous = error_context_stack;
+  error_context_stack = &c->callback;
+}
