@@ -360,6 +360,22 @@ TEST_F(Extract, UnoptimizedBodyLinesWithoutInlining) {
   EXPECT_EQ(lines_of_calls(all, t, "hdr_note@plt"), lines{0});
 }
 
+// DWARF 4 numbers line-table files from 1, DWARF 5 (Clang 14's default) from 0.
+TEST_F(Extract, Dwarf4GivesTheSameLines) {
+  std::string object = build("dwarf4", shaped_unit, 2, "-gdwarf-4");
+  ASSERT_FALSE(object.empty());
+  ASSERT_EQ(
+      run(tool("llvm-dwarfdump") + " --debug-line " + so.string() + " | grep -q 'version: 4'"), 0);
+  line_table t = extract_body_lines(object, plcpp::jit::body_file);
+  expect_valid(t);
+  auto all = calls();
+  EXPECT_EQ(lines_of_calls(all, t, "wrapper_sink@plt"), lines{0});
+  EXPECT_EQ(lines_of_calls(all, t, "__cxa_throw@plt"), lines{3});
+  EXPECT_EQ(lines_of_calls(all, t, "hdr_fail@plt"), lines{4});
+  EXPECT_EQ(lines_of_calls(all, t, "body_sink@plt"), lines{5});
+  EXPECT_EQ(lines_of_calls(all, t, "hdr_note@plt"), (lines{8, 8}));
+}
+
 TEST_F(Extract, NoDebugInfoOrNoObjectGivesAnEmptyTable) {
   std::string object = build("nodebug", shaped_unit, 2, "-g0");
   ASSERT_FALSE(object.empty());
