@@ -47,7 +47,7 @@ REGRESS = scalar_types logging errors compile_errors volatility do_blocks replac
 	interrupts core_units compile_cache memoize memoize_on_change result_cache compile_all \
 	memo_path cursor_mixing kept_values row_constraints checked_arithmetic transactions \
 	records event_triggers error_fields quoting session_store md_arrays recursion unwinding \
-	out_of_memory link_errors
+	out_of_memory link_errors error_lines
 REGRESS_OPTS = --load-extension=plcpp
 
 # PGXS would otherwise emit LLVM bitcode for every object (for the server's inliner).
