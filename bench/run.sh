@@ -3,20 +3,23 @@
 #   bench/run.sh            full run: bench/results/README.md, *.png, results.json (~7 min)
 #   bench/run.sh --quick    smoke test of every workload and the plots, tiny sizes, output in a
 #                           temporary directory; last line "bench smoke: ok" (~15 s)
-#   options: --out DIR (output directory), --only KEY[,KEY] (workloads by file name, e.g. fib)
+#   options: --out DIR (output directory), --only KEY[,KEY] (workloads by file name, e.g. fib),
+#            --size KEY=N (a size or run count of bench/lib/modes.py, e.g. cold_runs=30)
 # Installs its dependencies (bench/deps.sh), builds and installs the C reference functions
-# (bench/c), starts two private servers (plain, and preloaded for the compile and result cache
-# workloads) and stops them at exit. Workloads: bench/workloads/; the driver: bench/lib/driver.py.
+# (bench/c), starts two private servers (plain, and preloaded for the compile, result cache and
+# cold start workloads) and stops them at exit. Workloads: bench/workloads/; the driver:
+# bench/lib/driver.py. bench/cold_start.sh runs the cold start workload on its own.
 set -euo pipefail
 SECONDS=0
 
-mode=full out="" only=""
+mode=full out="" only="" sizes=()
 while (($#)); do
   case $1 in
     --quick) mode=quick ;;
     --out) out=$(realpath -m "$2"); shift ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    --size) sizes+=(--size "$2"); shift ;;
+    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -27,11 +30,21 @@ cd "$(dirname "$0")/.."
 
 mkdir -p "$out"
 bench/deps.sh
-# The C reference: only bench/c is built (never the top-level plcpp build, which may be in use).
-if ! { make -C bench/c && make -C bench/c install; } >"$out/c-build.log" 2>&1; then
-  cat "$out/c-build.log"; echo "bench: building bench/c failed" >&2; exit 1
+# The C reference: only bench/c is built (never the top-level plcpp build, which may be in use),
+# and only when a chosen workload calls it (--only cold_start installs nothing).
+needs_c=1
+if [ -n "$only" ]; then
+  needs_c=0
+  for key in ${only//,/ }; do
+    ! grep -qs plcpp_bench bench/workloads/[0-9]*_"$key".py || needs_c=1
+  done
 fi
-rm -f "$out/c-build.log"
+if ((needs_c)); then
+  if ! { make -C bench/c && make -C bench/c install; } >"$out/c-build.log" 2>&1; then
+    cat "$out/c-build.log"; echo "bench: building bench/c failed" >&2; exit 1
+  fi
+  rm -f "$out/c-build.log"
+fi
 
 # Two private servers; server.sh keeps one in its variables, so each one's are saved here.
 source scripts/server.sh
@@ -65,7 +78,7 @@ start() { # name, extra postgresql.conf lines: exports BENCH_<NAME>_HOST/PORT
 start MAIN
 start PRELOAD "shared_preload_libraries = 'plcpp'"
 
-/usr/bin/python3 -B bench/lib/driver.py --mode "$mode" --out "$out" --only "$only"
+/usr/bin/python3 -B bench/lib/driver.py --mode "$mode" --out "$out" --only "$only" "${sizes[@]}"
 echo "bench: $mode run took ${SECONDS} s; results in $out"
 [ $mode = quick ] && echo "bench smoke: ok"
 exit 0

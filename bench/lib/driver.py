@@ -22,8 +22,8 @@ import modes  # noqa: E402
 import plot  # noqa: E402
 import report  # noqa: E402
 import stats  # noqa: E402
-from pg import (BenchError, Server, pgbench_tps, psql, session, time_cases,  # noqa: E402
-                timed_new_session)
+from pg import (BenchError, Server, fresh_session, pgbench_tps, psql, session,  # noqa: E402
+                time_cases, timed_new_session)
 
 BENCH = os.path.dirname(HERE)
 REPO = os.path.dirname(BENCH)
@@ -45,6 +45,11 @@ class Context:
     def session(self, server, statements):
         """[(output, ms), ...] of statements run one by one in one new session."""
         return session(self.servers[server], statements)
+
+    def fresh(self, server, statements, status_after=()):
+        """One new libpq session timed from the inside (pg.fresh_session): connect ms, each
+        statement's ms and first value, the backend's /proc status after chosen statements."""
+        return fresh_session(self.servers[server], statements, status_after)
 
     def time_cases(self, server, cases, runs):
         """The standard loop (pg.time_cases) over `cases`, their answers checked as usual:
@@ -114,9 +119,14 @@ def main():
     ap.add_argument("--mode", choices=sorted(modes.MODES), default="full")
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", default="", help="comma-separated workload keys (development)")
+    ap.add_argument("--size", action="append", default=[], metavar="KEY=N",
+                    help="overrides one size or run count of the mode (bench/lib/modes.py)")
     args = ap.parse_args()
     started = time.time()
-    sizes = modes.sizes(args.mode)
+    try:
+        sizes = modes.sizes(args.mode, args.size)
+    except ValueError as e:
+        raise BenchError(str(e)) from e
     sql_vars = {k: v for k, v in vars(sizes).items() if isinstance(v, int)
                 and not isinstance(v, bool)}
     servers = {name: Server(name, os.environ[f"BENCH_{name.upper()}_HOST"],

@@ -4,8 +4,9 @@ from typing import Callable, Optional
 
 # The units a case may be measured in, and whether less is better. Every standard timing is in
 # ms; a workload's own measure() may also report derived figures (µs per call, transactions
-# per second, a scaling factor).
-UNITS = {"ms": True, "µs": True, "tps": False, "×": False}
+# per second, a scaling factor, a backend's memory or a file's size: MiB and kB, both of 1024
+# bytes, as /proc/<pid>/status counts them).
+UNITS = {"ms": True, "µs": True, "tps": False, "×": False, "MiB": True, "kB": True}
 
 
 @dataclass

@@ -24,15 +24,25 @@ MODES = {
         rc_tps_xacts=0,        # ... pgbench -t (transactions per client) when -T is 0
         rc_tps_runs=3,         # ... pgbench runs per configuration (interleaved), median
         rc_tps_batch=10_000,   # ... calls per statement of the CPU-bound throughput runs
+        cold_runs=15,          # cold start: new sessions per case (bench/cold_start.sh -n)
+        cold_fns=200,          # ... distinct cached functions called in one backend (memory)
     ),
     "quick": dict(
         runs=3, compile_runs=2, calls=1000, fib_n=15, arith_n=10_000, str_calls=1000,
         lookups=1000, kv_rows=1000, srf_rows=1000, memo_rows=5000,
         rc_calls=1000, rc_keys=200, rc_updates=100, rc_tps_seconds=0, rc_tps_xacts=20,
-        rc_tps_runs=1, rc_tps_batch=100,
+        rc_tps_runs=1, rc_tps_batch=100, cold_runs=2, cold_fns=10,
     ),
 }
 
 
-def sizes(mode: str) -> SimpleNamespace:
-    return SimpleNamespace(mode=mode, quick=(mode == "quick"), **MODES[mode])
+def sizes(mode: str, overrides=()) -> SimpleNamespace:
+    """The mode's sizes, with `overrides` ("key=N", from bench/run.sh --size) applied."""
+    values = dict(MODES[mode])
+    for item in overrides:
+        key, _, n = item.partition("=")
+        if key not in values or not n.isdigit() or int(n) < 1:
+            raise ValueError(f"--size {item}: expected KEY=N, N >= 1, KEY one of "
+                             f"{', '.join(sorted(values))}")
+        values[key] = int(n)
+    return SimpleNamespace(mode=mode, quick=(mode == "quick"), **values)

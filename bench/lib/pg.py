@@ -78,6 +78,69 @@ def session(server, statements):
     return out
 
 
+def proc_status(pid):
+    """{field: kB} of a process's memory: the Vm* and Rss* lines of /proc/<pid>/status
+    (RssAnon: its resident anonymous pages, counting those still shared copy-on-write with the
+    postmaster) and the lines of /proc/<pid>/smaps_rollup (Private_Dirty: pages it alone
+    maps, which excludes those; readable by root and the server's user only)."""
+    out = {}
+    for name in ("status", "smaps_rollup"):
+        try:
+            with open(f"/proc/{pid}/{name}") as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if value.strip().endswith("kB") and (
+                            name == "smaps_rollup" or key.startswith(("Vm", "Rss"))):
+                        out[key] = int(value.split()[0])
+        except PermissionError:
+            pass
+    return out
+
+
+def fresh_session(server, statements, status_after=()):
+    """One new session through libpq (psycopg2, autocommit: nothing but `statements` is sent,
+    not even BEGIN): connects, runs the statements one by one, each timed on the client around
+    execute and fetch (one round trip; psql's \\timing measures the same), and reads the
+    backend's memory (proc_status) right after the statements whose index is in `status_after`;
+    at the end, waits until the backend has exited.
+    Returns dict(connect_ms, ms=[...], results=[first column of the first row, ...],
+    status={index: {field: kB}}). For first-call costs from inside a session: `ms[0]` is the
+    first statement, `connect_ms + ms[0]` what a client waits from connecting to its answer."""
+    import psycopg2  # Debian's python3-psycopg2 (bench/deps.sh): only needed here
+
+    t0 = time.perf_counter()
+    try:
+        conn = psycopg2.connect(host=server.host, port=server.port, user="postgres",
+                                dbname="postgres")
+    except psycopg2.Error as e:
+        raise BenchError(f"connecting to the {server.name} server failed: {e}".strip()) from e
+    connect_ms = (time.perf_counter() - t0) * 1000
+    pid = conn.info.backend_pid  # from the connection's start-up, no query
+    try:
+        conn.autocommit = True  # no BEGIN sent before the first statement
+        out = dict(connect_ms=connect_ms, ms=[], results=[], status={})
+        with conn.cursor() as cur:
+            for i, sql in enumerate(statements):
+                t = time.perf_counter()
+                cur.execute(sql)
+                row = cur.fetchone() if cur.description else None
+                out["ms"].append((time.perf_counter() - t) * 1000)
+                out["results"].append(row[0] if row else None)
+                if i in status_after:
+                    out["status"][i] = proc_status(pid)
+        return out
+    except psycopg2.Error as e:
+        raise BenchError(f"new session on the {server.name} server failed: {e}".strip()) from e
+    finally:
+        conn.close()
+        # The backend exits after the client has gone: wait for it (at most 2 s), so that its
+        # exit does not overlap the next session's timings.
+        for _ in range(2000):
+            if not os.path.exists(f"/proc/{pid}"):
+                break
+            time.sleep(0.001)
+
+
 PGBENCH_TPS_RE = re.compile(r"^tps = ([0-9.]+) \(without initial connection time\)")
 
 

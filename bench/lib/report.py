@@ -58,8 +58,8 @@ def write(path, *, mode, sizes, machine, results, started, elapsed_s, load_befor
             f"Sizes and runs of this mode: {size_text}.", "",
             "- A private server (`scripts/server.sh`: fsync off, `jit = off` so PostgreSQL's "
             "own expression JIT never compiles the calling queries) with default settings "
-            "otherwise; the compile and result cache workloads also use a second one with "
-            "`shared_preload_libraries = 'plcpp'`.",
+            "otherwise; the compile, result cache and cold start workloads also use a second "
+            "one with `shared_preload_libraries = 'plcpp'`.",
             "- Each workload's cases run in one session: one warm-up round (compiles, loads, "
             f"caches plans), then {sizes.runs} timed rounds; each round runs every case once, "
             "starting one case further along, so load drift hits every language alike.",
