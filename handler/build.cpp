@@ -218,7 +218,7 @@ void mark_tier0(build_output &out, bool queued) {
 }
 
 bool load_cached_unit(const unit &u, build_output &out) {
-  auto found = plcpp::jit::cache::find(plan.cache_dir, u.key);
+  auto found = plcpp::jit::cache::find(plan.cache_dir, u.key, /*with_object=*/false);
   if (found.status == plcpp::jit::cache::lookup_status::damaged)
     report.cache_problem = "removed damaged compiled-code cache file for " + plan.function +
                            " (key " + u.key + "): " + found.problem;

@@ -14,12 +14,15 @@
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <ctime>
+#include <map>
 
 namespace plcpp::jit::cache {
 namespace {
@@ -33,7 +36,7 @@ struct file_trailer {
   std::uint64_t object_size;
   std::uint32_t info_size;
   std::uint32_t lines_size;
-  std::uint64_t checksum; // FNV-1a of everything before the trailer
+  std::uint64_t checksum; // checksum64 (sha256.h) of everything before the trailer
   std::uint32_t format;
   std::uint32_t reserved;
   char magic[8];
@@ -114,7 +117,7 @@ bool decode(std::string_view s, entry_info &info) {
 }
 
 std::uint64_t checksum(std::string_view object, std::string_view info, std::string_view lines) {
-  return fnv1a64(lines, fnv1a64(info, fnv1a64(object)));
+  return checksum64(lines, checksum64(info, checksum64(object)));
 }
 
 // A file of an earlier format: <key>.o.
@@ -160,7 +163,7 @@ bool write_all(int fd, const char *p, size_t n) {
 }
 
 // Parses a file's bytes; on failure says why.
-bool parse(const std::string &bytes, const std::string &key, entry_info &info,
+bool parse(std::string_view bytes, const std::string &key, entry_info &info,
            std::string_view &object, std::string &problem) {
   file_trailer t;
   if (bytes.size() < sizeof t) {
@@ -215,6 +218,25 @@ void remove_legacy_files(const std::string &dir) {
   closedir(d);
   for (const auto &p : doomed)
     ::unlink(p.c_str());
+}
+
+// What the runtime headers' files look like from outside (readdir and stat, no reading).
+std::string headers_signature(const std::string &include_dir) {
+  std::string dir = include_dir + "/plcpp", sig;
+  std::vector<std::string> names;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (struct dirent *e = readdir(d))
+      if (e->d_name[0] != '.') names.push_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto &n : names) {
+    struct stat st;
+    if (::stat((dir + "/" + n).c_str(), &st) != 0) continue;
+    sig += n + ' ' + std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) + '.' +
+           std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ino) + '\n';
+  }
+  return sig;
 }
 
 } // namespace
@@ -274,15 +296,26 @@ std::string environment(const std::string &include_dir, const std::string &compi
   env += "\ncodegen " + std::to_string(codegen_version);
   env += interrupt_checks ? "\ninterrupt checks" : "\nno interrupt checks";
   env += "\nruntime abi " + std::to_string(PLCPP_RUNTIME_ABI);
-  env += "\nruntime headers " + runtime_headers_hash(include_dir);
-  env += "\ncompiler library ";
-  std::string id = build_id(compiler_library), library;
+  // A backend's first call computes the environment of each option set it uses (-O2, and
+  // -O0 for tiered compilation): the CPU is asked once per process, and the headers are
+  // hashed again only when one of them changed (name, size, time or inode; a stat each).
+  static const std::string host = host_description();
+  static std::map<std::string, std::pair<std::string, std::string>> headers; // dir: stat, hash
+  auto &[seen, headers_hash] = headers[include_dir];
+  std::string now = headers_signature(include_dir);
+  if (headers_hash.empty() || seen != now) {
+    headers_hash = runtime_headers_hash(include_dir);
+    seen = now;
+  }
+  std::string library_id, id = build_id(compiler_library), library;
   if (!id.empty())
-    env += "build-id " + id;
+    library_id = "build-id " + id;
   else
-    env += read_all(compiler_library, library) ? std::to_string(fnv1a64(library)) : "missing";
+    library_id = read_all(compiler_library, library) ? std::to_string(fnv1a64(library)) : "missing";
+  env += "\nruntime headers " + headers_hash;
+  env += "\ncompiler library " + library_id;
   env += "\nformat shared object " + std::to_string(format_version);
-  env += "\ntarget " + host_description();
+  env += "\ntarget " + host;
   env += "\npostgres " + std::to_string(server_version_num / 10000);
   return env;
 }
@@ -296,20 +329,29 @@ std::string make_key(std::string_view source, const std::string &environment) {
   return to_hex(digest.data(), 16);
 }
 
-lookup_result find(const std::string &dir, const std::string &key) noexcept {
+lookup_result find(const std::string &dir, const std::string &key, bool with_object) noexcept {
   lookup_result r;
   try {
     std::string path = object_path(dir, key);
-    std::string bytes;
-    if (!read_all(path, bytes)) return r; // miss (absent or unreadable)
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return r; // miss (absent or unreadable)
+    struct stat st;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
+      map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    std::string_view bytes;
+    if (map != MAP_FAILED) bytes = std::string_view(static_cast<const char *>(map), st.st_size);
     std::string_view object;
-    if (!parse(bytes, key, r.info, object, r.problem)) {
+    bool ok = parse(bytes, key, r.info, object, r.problem);
+    if (ok && with_object) r.object.assign(object);
+    if (map != MAP_FAILED) ::munmap(map, static_cast<size_t>(st.st_size));
+    if (!ok) {
       r.status = lookup_status::damaged;
       ::unlink(path.c_str());
       ::unlink(hits_path(dir, key).c_str()); // the next store starts afresh
       return r;
     }
-    r.object.assign(object);
     r.path = std::move(path);
     r.status = lookup_status::hit;
   } catch (...) {

@@ -57,7 +57,10 @@ struct lookup_result {
   entry_info info;
   std::string problem; // damaged: what was wrong (the file has been removed)
 };
-lookup_result find(const std::string &dir, const std::string &key) noexcept;
+// `with_object`: also copy the shared object's bytes into the result; a backend that loads
+// the file by its path only needs it checked (mapped, not copied: its first call waits).
+lookup_result find(const std::string &dir, const std::string &key,
+                   bool with_object = true) noexcept;
 
 // Stores a shared object; false with `error` set when it could not (the caller still has the
 // bytes, and loads them from memory).

@@ -115,4 +115,32 @@ std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h) noexcept {
   return h;
 }
 
+std::uint64_t checksum64(std::string_view bytes, std::uint64_t seed) noexcept {
+  constexpr std::uint64_t k1 = 0x87c37b91114253d5ull, k2 = 0x4cf5ad432745937full;
+  auto rotl = [](std::uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+  std::uint64_t h = seed ^ (bytes.size() * k1);
+  auto mix = [&](std::uint64_t w) {
+    w *= k1;
+    w = rotl(w, 31);
+    w *= k2;
+    h ^= w;
+    h = rotl(h, 27) * 5 + 0x52dce729;
+  };
+  std::size_t n = bytes.size(), at = 0;
+  for (; at + 8 <= n; at += 8) {
+    std::uint64_t w;
+    memcpy(&w, bytes.data() + at, 8);
+    mix(w);
+  }
+  if (at < n) {
+    std::uint64_t w = 0;
+    memcpy(&w, bytes.data() + at, n - at);
+    mix(w);
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
 } // namespace plcpp::jit

@@ -32,4 +32,9 @@ std::string to_hex(const std::uint8_t *bytes, std::size_t n);
 // belongs to the server's user).
 std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t seed = 0xcbf29ce484222325ull) noexcept;
 
+// A checksum of large buffers (cache files of 100 kB and more, read at a backend's first call
+// of a function): 8 bytes per step, about 8 times faster than fnv1a64. Every step is a
+// bijection of the state, so a change confined to one 8-byte word is always detected.
+std::uint64_t checksum64(std::string_view bytes, std::uint64_t seed = 0) noexcept;
+
 } // namespace plcpp::jit
