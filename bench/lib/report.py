@@ -40,8 +40,8 @@ def _met(row):
     return "" if row["met"] is None else "yes" if row["met"] else "**no**"
 
 
-def _ratio(row):
-    return f"{row['ratio']:.2f}× {row['ref']}" if row["ratio"] is not None else ""
+def _ratio(row):  # the reference's label may hold `<string>` too
+    return _md(f"{row['ratio']:.2f}× {row['ref']}") if row["ratio"] is not None else ""
 
 
 def write(path, *, mode, sizes, machine, results, started, elapsed_s, load_before, load_after):
@@ -78,7 +78,7 @@ def write(path, *, mode, sizes, machine, results, started, elapsed_s, load_befor
         for r in rows:
             if r["target"]:
                 out.append(f"| {w.key} | {_md(r['label'])} | {_val(r['median'], r['unit'], bare)} "
-                           f"| {_ratio(r)} | {r['target']} | {_met(r)} |")
+                           f"| {_ratio(r)} | {_md(r['target'])} | {_met(r)} |")
     out.append("")
     for w, rows in results:
         lo, hi = min(r["runs"] for r in rows), max(r["runs"] for r in rows)
@@ -90,7 +90,7 @@ def write(path, *, mode, sizes, machine, results, started, elapsed_s, load_befor
                 "|---|---:|---:|---:|---|---|"]
         for r in rows:
             out.append(f"| {_md(r['label'])} | {_val(r['median'], r['unit'], bare)} | "
-                       f"{_range(r, bare)} | {_ratio(r)} | {r['target'] or ''} | {_met(r)} |")
+                       f"{_range(r, bare)} | {_ratio(r)} | {_md(r['target'] or '')} | {_met(r)} |")
         out += ["", f"![{w.title}]({w.key}.png)", ""]
     with open(path, "w") as f:
         f.write("\n".join(out))
