@@ -1,5 +1,5 @@
-// handler/build.cpp — see build.h: jit/source -> object cache or plcpp_compiler.so (Clang,
-// LLVM) -> jit/engine (ORC).
+// handler/build.cpp — see build.h: jit/source -> object cache, or a compile process running
+// plcpp_compiler.so (Clang, LLVM, lld) -> jit/loader (dlopen of the shared object).
 #include "build_internal.h"
 
 #include "../jit/compiler.h"

@@ -10,7 +10,7 @@
 // report), the compile process's child (compile_run.cpp: an exit status), cache_admin.cpp and
 // runtime/self.cpp (a failure result for their C caller), runtime/session.cpp (frees a
 // half-inserted entry and re-throws, to this guard), and in jit/ (no PostgreSQL there at all)
-// the compiler, the engine, the object cache and the optimize queue.
+// the compiler, the loader, the object cache and the optimize queue.
 #include "plcpp.h"
 
 #include "../runtime/interrupts.h"

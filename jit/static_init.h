@@ -1,12 +1,13 @@
 // jit/static_init.h — static constructors and destructors of a body, made independent of
 // how its object is loaded.
 //
-// A fresh compile and a cache hit must behave the same, and ORC runs llvm.global_ctors only
-// for IR modules, never for object files (JIT-NOTES). So the constructors become one exported
-// function the loader calls (init_symbol), and destructors that C++ registers with
-// __cxa_atexit go to plcpp.so's registry (plcpp_jit_atexit) keyed by a per-module handle
-// (dso_symbol), which runs them when the function's code is unloaded instead of at process
-// exit, when the code would long be gone.
+// Static constructors become one exported function the loader calls (init_symbol) after
+// dlopen(), rather than .init_array entries that dlopen() itself would run: an exception from
+// a constructor then reaches plcpp's loader (a failed load) instead of unwinding through the
+// dynamic loader's C frames. Destructors that C++ registers with __cxa_atexit go to plcpp.so's
+// registry (plcpp_jit_atexit) keyed by a per-module handle (dso_symbol), which runs them when
+// the function's code is unloaded instead of at process exit, when the code would long be
+// gone. (Round 1 needed the same for ORC, which never ran llvm.global_ctors of an object.)
 #pragma once
 
 namespace llvm {
