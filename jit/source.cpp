@@ -141,6 +141,12 @@ type_ref text_form_type(std::uint32_t oid) {
   return {"::plcpp::datum", "::plcpp::datum", oid};
 }
 
+type_ref domain_type(const type_ref &base, std::uint32_t domain_oid) {
+  if (base.value == "::plcpp::datum") return text_form_type(domain_oid);
+  std::string t = "::plcpp::domain<" + base.value + ">";
+  return {t, t, domain_oid};
+}
+
 bool is_keyword(std::string_view word) noexcept {
   return std::find(keywords.begin(), keywords.end(), word) != keywords.end();
 }

@@ -183,6 +183,10 @@ raw_datum coerce(raw_datum d, Oid from, Oid to) {
   return d;
 }
 
+Oid base_type(Oid type) {
+  return pg_call([=] { return getBaseType(type); });
+}
+
 std::string output_text(raw_datum d, Oid type) {
   scratch_scope scratch; // the C string is copied out, then freed with the scratch memory
   const char *s = pg_call([=] {
