@@ -17,20 +17,24 @@ struct builtin {
 };
 
 // Must agree with the value_traits of runtime/include/plcpp (the unit tests compile both).
+// Arguments own their data (text, name and bytea arrive as std::string and std::vector,
+// copied out of the call's memory): a body may keep any argument, or a view of it, in a
+// static. Views into the call's memory were faster by one copy per call, but a view kept past
+// its call read freed memory, which no C++ type can check (issue 18 item 2).
 constexpr std::array<builtin, 21> builtins{{
     {16, "bool", "bool"},
-    {17, "std::span<const std::byte>", "std::vector<std::byte>"},
-    {19, "std::string_view", "std::string"},
+    {17, "std::vector<std::byte>", "std::vector<std::byte>"},
+    {19, "std::string", "std::string"},
     {20, "std::int64_t", "std::int64_t"},
     {21, "std::int16_t", "std::int16_t"},
     {23, "std::int32_t", "std::int32_t"},
-    {25, "std::string_view", "std::string"},
+    {25, "std::string", "std::string"},
     {26, "::plcpp::Oid", "::plcpp::Oid"},
     {114, "::plcpp::json", "::plcpp::json"},
     {700, "float", "float"},
     {701, "double", "double"},
-    {1042, "std::string_view", "std::string"},
-    {1043, "std::string_view", "std::string"},
+    {1042, "std::string", "std::string"},
+    {1043, "std::string", "std::string"},
     {1082, "::plcpp::date", "::plcpp::date"},
     {1114, "::plcpp::timestamp", "::plcpp::timestamp"},
     {1184, "::plcpp::timestamptz", "::plcpp::timestamptz"},

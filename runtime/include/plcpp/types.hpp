@@ -373,8 +373,8 @@ public:
   requires(!std::is_same_v<std::remove_cvref_t<U>, domain> &&
            !std::is_same_v<std::remove_cvref_t<U>, datum> &&
            (std::is_convertible_v<U &&, T> ||
-            (std::is_same_v<T, std::string> && std::is_constructible_v<T, U &&>)))
-      domain(U &&v) : value_(detail::checked<T>(std::forward<U>(v))) {}
+            (std::is_same_v<T, std::string> && std::is_constructible_v<T, U &&>))) domain(U &&v)
+      : value_(detail::checked<T>(std::forward<U>(v))) {}
   // From the text form (what a domain value was before: `return datum{"42"};`).
   domain(datum d) : text(std::move(d.text)), from_text_(true) {
     Oid t = value_traits<T>::oid;
@@ -389,10 +389,15 @@ public:
 
   template <class U>
   requires(!detail::is_domain<U>::value &&
-           requires(const T &a, const U &b) { {a == b} -> std::convertible_to<bool>; })
-  friend bool operator==(const domain &a, const U &b) { return a.value_ == b; }
-  friend bool operator==(const domain &a, const domain &b)
-  requires requires(const T &x) { {x == x} -> std::convertible_to<bool>; }
+           requires(const T &a, const U &b) {
+             { a == b } -> std::convertible_to<bool>;
+           }) friend bool
+  operator==(const domain &a, const U &b) {
+    return a.value_ == b;
+  }
+  friend bool operator==(const domain &a, const domain &b) requires requires(const T &x) {
+    { x == x } -> std::convertible_to<bool>;
+  }
   { return a.value_ == b.value_; }
   template <class C, class Tr>
   requires requires(std::basic_ostream<C, Tr> &o, const T &v) { o << v; }
