@@ -166,6 +166,26 @@ CREATE FUNCTION dm_item_bad() RETURNS dm_item LANGUAGE plcpp AS $$
 $$;
 SELECT dm_state('SELECT dm_item_bad()');
 
+-- Set-returning functions and OUT parameters of a domain type: each row is checked.
+CREATE FUNCTION dm_countdown(n int) RETURNS SETOF dm_posint LANGUAGE plcpp STRICT AS $$
+  for (int i = n; i >= 0; --i) yield(i);
+$$;
+SELECT dm_state('SELECT * FROM dm_countdown(2)');
+SELECT * FROM dm_countdown(-1);   -- no rows, nothing to check
+CREATE FUNCTION dm_out(n int, OUT a dm_posint, OUT b dm_code) LANGUAGE plcpp STRICT AS $$
+  static_assert(std::is_same_v<decltype(out_row::a), std::optional<plcpp::domain<int32_t>>>);
+  return out_row{n, std::string("x")};
+$$;
+SELECT * FROM dm_out(3);
+SELECT dm_state('SELECT * FROM dm_out(0)');
+-- An array of a domain over text: .text and value() of each element.
+CREATE FUNCTION dm_codes(a dm_code[]) RETURNS text LANGUAGE plcpp STRICT AS $$
+  std::string out;
+  for (const auto &e : a) out += e ? e->text + "|" + e->value() + ";" : "null;";
+  return out;
+$$;
+SELECT dm_codes(ARRAY['a', 'bb', NULL]::dm_code[]);
+
 -- As a query parameter a domain value is its base type's (int4 here, so $1 + 1 works).
 CREATE FUNCTION dm_param(n dm_posint) RETURNS text LANGUAGE plcpp STRICT AS $$
   return *spi::query_one<std::string>("select ($1 + 1)::text || ' ' || pg_typeof($1)", n);
