@@ -115,6 +115,14 @@ CREATE FUNCTION dm_text_bad(s text) RETURNS dm_posint LANGUAGE plcpp STRICT AS $
   return datum{std::string(s)};
 $$;
 SELECT dm_text_bad('8'), dm_state('SELECT dm_text_bad(''-8'')'), dm_state('SELECT dm_text_bad(''eight'')');
+-- code written for domains as datums: a domain converts to plcpp::datum (its text form)
+CREATE FUNCTION dm_as_datum(n dm_posint) RETURNS text LANGUAGE plcpp STRICT AS $$
+  plcpp::datum read = n;
+  plcpp::datum built = plcpp::domain<int32_t>(n + 1);
+  std::vector<plcpp::datum> both{read, built};
+  return both[0].text + " " + both[1].text;
+$$;
+SELECT dm_as_datum(41);
 -- a domain built from text reads as its base value too
 CREATE FUNCTION dm_from_text() RETURNS int LANGUAGE plcpp AS $$
   plcpp::domain<int32_t> d = datum{"20"};

@@ -386,6 +386,15 @@ public:
   const T *operator->() const noexcept { return &value_; }
   // Was it built from its text form (then that text goes to SQL, read by the domain's input)?
   bool from_text() const noexcept { return from_text_; }
+  // As plcpp::datum, the text form (code written for domains as datums: `datum d = n;`); a
+  // value built from its base value gets the base type's output text.
+  operator datum() const {
+    if (from_text_ || !text.empty()) return datum{text};
+    detail::raw_datum d;
+    bool isnull;
+    detail::to_sql(value_, d, isnull, value_traits<T>::oid);
+    return datum{detail::output_text(d, value_traits<T>::oid)};
+  }
 
   template <class U>
   requires(!detail::is_domain<U>::value &&
