@@ -99,6 +99,18 @@ SELECT dm_short_of('abc'), dm_short_of('ab   ') || '|' AS cut, dm_state('SELECT 
 CREATE FUNCTION dm_short_plpgsql(s text) RETURNS dm_short LANGUAGE plpgsql AS $$
 BEGIN RETURN s; END $$;
 SELECT dm_state('SELECT dm_short_plpgsql(''abcd'')');
+-- a domain over varchar(3)[]: the typmod of each element; a domain over that domain too
+CREATE DOMAIN dm_shorts AS varchar(3)[];
+CREATE DOMAIN dm_shorts2 AS dm_shorts CHECK (cardinality(VALUE) < 3);
+CREATE FUNCTION dm_shorts_of(a text[]) RETURNS dm_shorts LANGUAGE plcpp STRICT AS $$
+  return a;
+$$;
+CREATE FUNCTION dm_shorts2_of(a text[]) RETURNS dm_shorts2 LANGUAGE plcpp STRICT AS $$
+  return std::vector<std::optional<std::string>>(a.begin(), a.end());
+$$;
+SELECT dm_shorts_of('{ab,NULL,"x    "}'), dm_state('SELECT dm_shorts_of(''{ab,abcd}'')'),
+       dm_shorts2_of('{ab}'), dm_state('SELECT dm_shorts2_of(''{abcd}'')'),
+       dm_state('SELECT dm_shorts2_of(''{a,b,c}'')');
 -- numeric(7,2) rounds; the CHECK sees the rounded value
 CREATE FUNCTION dm_price_of(v float8) RETURNS dm_price LANGUAGE plcpp STRICT AS $$
   return plcpp::numeric(v);
