@@ -45,7 +45,7 @@ COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_ini
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \
 	interrupts core_units compile_cache memoize memoize_on_change result_cache compile_all \
-	memo_path cursor_mixing kept_values row_constraints checked_arithmetic transactions \
+	memo_path cursor_mixing kept_values domains row_constraints checked_arithmetic transactions \
 	records event_triggers error_fields quoting session_store md_arrays recursion unwinding \
 	out_of_memory link_errors error_lines
 REGRESS_OPTS = --load-extension=plcpp

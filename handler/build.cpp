@@ -67,6 +67,8 @@ plcpp::jit::type_ref type_of(const build_input &in, Oid oid) {
     return plcpp::jit::array_type(type_of(in, t->element), oid);
   case 'c':
     return plcpp::jit::struct_type(t->name, oid);
+  case 'd':
+    return plcpp::jit::domain_type(type_of(in, t->element), oid);
   default:
     return plcpp::jit::text_form_type(oid);
   }

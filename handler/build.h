@@ -14,8 +14,8 @@ using Oid = plcpp::Oid; // the same type as PostgreSQL's Oid
 // A SQL type as type_desc.cpp found it in the catalog (plain data for build.cpp).
 struct type_desc {
   Oid oid;
-  char kind;        // 'b' built-in scalar, 'a' array, 'c' composite, 't' text form
-  Oid element;      // 'a': the element type (also described in the table)
+  char kind;        // 'b' built-in scalar, 'a' array, 'c' composite, 'd' domain, 't' text form
+  Oid element;      // 'a': the element type, 'd': the base type (also described in the table)
   const char *name; // 'c': the struct name
   Oid array_oid;    // 'c': its array type
   int nfields;      // 'c': live attributes

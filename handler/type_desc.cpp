@@ -82,7 +82,13 @@ void describe(type_table &t, Oid oid, int depth) {
     append(t, oid, 'a').element = element;
     return;
   }
-  if (typtype != TYPTYPE_COMPOSITE) { // domains, enums, ranges, user types: text form
+  if (typtype == TYPTYPE_DOMAIN) { // plcpp::domain<base's C++ type>, or text form (build.cpp)
+    Oid base = getBaseType(oid);
+    describe(t, base, depth + 1);
+    append(t, oid, 'd').element = base;
+    return;
+  }
+  if (typtype != TYPTYPE_COMPOSITE) { // enums, ranges, user types: text form
     append(t, oid, 't');
     return;
   }

@@ -34,6 +34,9 @@ type_ref array_type(const type_ref &element, std::uint32_t array_oid);
 type_ref struct_type(const std::string &cpp_name, std::uint32_t oid);
 // Any other type, in its text form: plcpp::datum.
 type_ref text_form_type(std::uint32_t oid);
+// A domain over `base`: plcpp::domain<base's value type>, or plcpp::datum if the base type is
+// itself in text form (a domain over an enum, a range, ...).
+type_ref domain_type(const type_ref &base, std::uint32_t domain_oid);
 
 struct param_spec {
   std::string name; // SQL argument name; empty = unnamed, then spelled $1, $2, ...

@@ -6,6 +6,7 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "parser/parse_coerce.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
 }
 
@@ -21,6 +22,13 @@ struct assign_info {
   bool domain;
   bool has_length_func;
   FmgrInfo length_func;
+  // An array of a typmod'd type (varchar(3)[], numeric(5,2)[]): length_func is the element's,
+  // applied to each element, as PostgreSQL's ArrayCoerceExpr does for `col := value`.
+  bool per_element;
+  Oid element;
+  int16 element_len;
+  bool element_byval;
+  char element_align;
   void *domain_extra;           // domain_check's cache, in domain_context
   MemoryContext domain_context; // deleted with the entry: releases the type cache reference
 };
@@ -40,9 +48,15 @@ assign_info &info_of(Oid type) {
   i.domain_extra = nullptr;
   i.domain = get_typtype(type) == TYPTYPE_DOMAIN;
   Oid func = InvalidOid;
-  // Arrays of a typmod'd type (varchar(3)[]) would need an element-wise coercion: not here.
-  i.has_length_func = find_typmod_coercion_function(type, &func) == COERCION_PATH_FUNC;
+  // For a true array type this finds the element type's function (COERCION_PATH_ARRAYCOERCE).
+  CoercionPathType path = find_typmod_coercion_function(type, &func);
+  i.has_length_func = path == COERCION_PATH_FUNC || path == COERCION_PATH_ARRAYCOERCE;
+  i.per_element = path == COERCION_PATH_ARRAYCOERCE;
   if (i.has_length_func) fmgr_info_cxt(func, &i.length_func, TopMemoryContext);
+  if (i.per_element) {
+    i.element = get_element_type(type);
+    get_typlenbyvalalign(i.element, &i.element_len, &i.element_byval, &i.element_align);
+  }
   if (i.domain)
     i.domain_context =
         AllocSetContextCreate(TopMemoryContext, "PL/C++ domain check", ALLOCSET_SMALL_SIZES);
@@ -50,12 +64,32 @@ assign_info &info_of(Oid type) {
   return i;
 }
 
+// Each non-NULL element of an array through the element type's length coercion; the same
+// dimensions and lower bounds. Plain C (may ereport).
+Datum coerce_elements(const assign_info &i, Datum d, int32 typmod) {
+  ArrayType *a = DatumGetArrayTypeP(d);
+  Datum *values;
+  bool *nulls;
+  int n;
+  deconstruct_array(a, i.element, i.element_len, i.element_byval, i.element_align, &values, &nulls,
+                    &n);
+  for (int k = 0; k < n; ++k)
+    if (!nulls[k])
+      values[k] = FunctionCall3(const_cast<FmgrInfo *>(&i.length_func), values[k],
+                                Int32GetDatum(typmod), BoolGetDatum(false));
+  ArrayType *out = construct_md_array(values, nulls, ARR_NDIM(a), ARR_DIMS(a), ARR_LBOUND(a),
+                                      i.element, i.element_len, i.element_byval, i.element_align);
+  return PointerGetDatum(out);
+}
+
 } // namespace
 
 Datum assign_checks_c(Datum d, bool isnull, Oid type, int32 typmod) {
   assign_info &i = info_of(type);
   if (!isnull && typmod >= 0 && i.has_length_func)
-    d = FunctionCall3(&i.length_func, d, Int32GetDatum(typmod), BoolGetDatum(false));
+    d = i.per_element
+            ? coerce_elements(i, d, typmod)
+            : FunctionCall3(&i.length_func, d, Int32GetDatum(typmod), BoolGetDatum(false));
   if (i.domain) domain_check(d, isnull, type, &i.domain_extra, i.domain_context);
   return d;
 }

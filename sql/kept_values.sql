@@ -133,3 +133,46 @@ CREATE FUNCTION rethrow_now() RETURNS void LANGUAGE plcpp AS $$
 $$;
 SELECT rethrow_now();
 SELECT 1 AS alive;
+
+-- Arguments own their data (text, varchar, name, bpchar as std::string, bytea as
+-- std::vector<std::byte>, arrays of them as plcpp::array<std::string>): kept in a static the
+-- natural way (auto, a container of the argument's type), they are right in every later
+-- call. (They were views into the call's memory, and such a static read freed memory.) Each
+-- call passes a long value that is freed when its statement ends, and the later calls run
+-- after other allocations that would reuse that memory.
+CREATE FUNCTION keep_args(t text, v varchar, n name, c char(4), b bytea, a text[])
+RETURNS text LANGUAGE plcpp STRICT AS $$
+  static_assert(std::is_same_v<decltype(t), std::string>);
+  static_assert(std::is_same_v<decltype(b), std::vector<std::byte>>);
+  static_assert(std::is_same_v<decltype(a), plcpp::array<std::string>>);
+  static std::optional<std::tuple<decltype(t), decltype(v), decltype(n), decltype(c),
+                                  decltype(b), decltype(a)>> kept;
+  static std::vector<decltype(t)> seen;
+  std::string out = "none";
+  if (kept) {
+    const auto &[kt, kv, kn, kc, kb, ka] = *kept;
+    out = std::to_string(kt.size()) + " " + kt.substr(0, 3) + " " + kv.substr(0, 3) + " " + kn +
+          " [" + kc + "] " + std::to_string(kb.size()) + " " +
+          std::to_string(std::to_integer<int>(kb.back())) + " " + ka.back()->substr(0, 3) + " " +
+          std::to_string(ka.back()->size()) + " seen";
+    for (const auto &s : seen) out += " " + s.substr(0, 2);
+  }
+  kept.emplace(t, v, n, c, b, a);
+  seen.push_back(t);
+  return out;
+$$;
+SELECT keep_args(repeat('a', 5000), repeat('v', 3000), 'first', 'ab', decode(repeat('01', 4000), 'hex'),
+                 ARRAY['x', repeat('y', 4000)]);
+SELECT count(*) FROM (SELECT repeat(md5(g::text), 100) FROM generate_series(1, 2000) g) junk;
+SELECT keep_args(repeat('b', 6000), 'w', 'second', 'c', '\x02'::bytea, ARRAY['z']);
+SELECT keep_args('c', 'u', 'third', 'dd', '\x03'::bytea, ARRAY['q']);
+SELECT 1 AS alive;
+-- A std::string_view a body makes of an argument is a view of that argument (a local of the
+-- call, like any function parameter in C++), valid while the call runs: here, it is used only
+-- within the call.
+CREATE FUNCTION view_in_call(t text) RETURNS int LANGUAGE plcpp STRICT AS $$
+  std::string_view head(t);
+  head = head.substr(0, 2);
+  return static_cast<int>(head.size() + t.size());
+$$;
+SELECT view_in_call('hello');

@@ -69,6 +69,64 @@ CREATE FUNCTION typmod_pair_long() RETURNS typmod_pair LANGUAGE plcpp AS $$
 $$;
 SELECT * FROM typmod_pair_long();
 
+-- Arrays of a typmod'd type: the typmod applies to each element (22001, rounding, padding),
+-- as PL/pgSQL's NEW.col := ... does; dimensions, lower bounds and NULL elements are kept.
+CREATE TABLE typmod_arr (id int, v varchar(3)[], n numeric(5,2)[], c char(2)[]);
+CREATE FUNCTION typmod_arr_trg() RETURNS trigger LANGUAGE plcpp AS $$
+  plcpp::record row = trigger().new_row();
+  const auto &what = trigger().args()[0];
+  using S = std::optional<std::string>;
+  if (what == "v_ok") row.set("v", std::vector<S>{"ab", std::nullopt, "abc", "xy   "});
+  if (what == "v_long") row.set("v", std::vector<S>{"ab", "abcdef"});
+  if (what == "v_2d") row.set("v", std::vector<std::vector<std::string>>{{"a", "b"}, {"c", "dddd"}});
+  if (what == "n") row.set("n", std::vector<double>{3.14159, 2.5, -0.005});
+  if (what == "n_big") row.set("n", std::vector<double>{1, 12345.0});
+  if (what == "c") row.set("c", std::vector<std::string>{"a", "bc"});
+  if (what == "bounds") row.set("n", plcpp::array<plcpp::numeric>({2}, {plcpp::numeric("1.234"), std::nullopt}, {5}));
+  return row;
+$$;
+CREATE FUNCTION typmod_arr_try(what text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE TRIGGER t BEFORE INSERT ON typmod_arr FOR EACH ROW EXECUTE FUNCTION typmod_arr_trg(%L)', what);
+  BEGIN
+    INSERT INTO typmod_arr (id) VALUES (1);
+  EXCEPTION WHEN OTHERS THEN
+    DROP TRIGGER t ON typmod_arr;
+    RETURN SQLSTATE || ': ' || SQLERRM;
+  END;
+  DROP TRIGGER t ON typmod_arr;
+  RETURN 'ok';
+END $$;
+SELECT w, typmod_arr_try(w) FROM unnest(ARRAY['v_ok', 'v_long', 'v_2d', 'n', 'n_big', 'c', 'bounds']) w;
+SELECT v, n, c, array_dims(n) AS n_dims, (SELECT array_agg(octet_length(e)) FROM unnest(c) e) AS c_bytes
+  FROM typmod_arr ORDER BY v IS NULL, n IS NULL, c IS NULL, array_dims(n);
+-- PL/pgSQL says the same for the failing ones
+CREATE FUNCTION typmod_arr_plpgsql() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.v := ARRAY['ab', 'abcdef']; RETURN NEW; END $$;
+CREATE TRIGGER typmod_arr_plpgsql BEFORE INSERT ON typmod_arr FOR EACH ROW EXECUTE FUNCTION typmod_arr_plpgsql();
+SELECT sqlstate_of('INSERT INTO typmod_arr (id) VALUES (2)');
+DROP TRIGGER typmod_arr_plpgsql ON typmod_arr;
+-- A row from a query returned as the trigger's row, and a composite result with such an
+-- attribute: the element typmod too.
+CREATE FUNCTION typmod_arr_query() RETURNS trigger LANGUAGE plcpp AS $$
+  return spi::query("select 3 as id, array['long one']::text[]::varchar[] as v, "
+                    "array[1.005]::numeric[] as n, null::char(2)[] as c")[0].to_record();
+$$;
+CREATE TRIGGER typmod_arr_query BEFORE INSERT ON typmod_arr FOR EACH ROW EXECUTE FUNCTION typmod_arr_query();
+SELECT sqlstate_of('INSERT INTO typmod_arr (id) VALUES (3)');
+DROP TRIGGER typmod_arr_query ON typmod_arr;
+CREATE TYPE typmod_arr_pair AS (v varchar(3)[], n numeric(5,2)[]);
+CREATE FUNCTION typmod_arr_pair_of(s text) RETURNS typmod_arr_pair LANGUAGE plcpp STRICT AS $$
+  return typmod_arr_pair{std::vector<std::string>{std::string(s)}, std::vector<double>{1.237}};
+$$;
+SELECT typmod_arr_pair_of('ab'), sqlstate_of('SELECT typmod_arr_pair_of(''abcd'')');
+-- A function's text[] result inserted into the column: PostgreSQL's own assignment.
+CREATE FUNCTION typmod_arr_texts() RETURNS text[] LANGUAGE plcpp AS $$
+  return std::vector<std::string>{"toolong"};
+$$;
+SELECT sqlstate_of('INSERT INTO typmod_arr (id, v) SELECT 4, typmod_arr_texts()');
+SELECT count(*) AS rows_stored FROM typmod_arr;
+
 -- Domains: a scalar result with NOT NULL and CHECK, as PL/pgSQL raises 23502 / 23514.
 CREATE DOMAIN posint AS int NOT NULL CHECK (VALUE > 0);
 CREATE FUNCTION dom_result(x int) RETURNS posint LANGUAGE plcpp AS $$

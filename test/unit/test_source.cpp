@@ -196,10 +196,10 @@ TEST(TypeSpelling, Builtins) {
       {26, "::plcpp::Oid", "::plcpp::Oid"},
       {700, "float", "float"},
       {701, "double", "double"},
-      {25, "std::string_view", "std::string"},
-      {1043, "std::string_view", "std::string"},
-      {19, "std::string_view", "std::string"},
-      {17, "std::span<const std::byte>", "std::vector<std::byte>"},
+      {25, "std::string", "std::string"},
+      {1043, "std::string", "std::string"},
+      {19, "std::string", "std::string"},
+      {17, "std::vector<std::byte>", "std::vector<std::byte>"},
       {1700, "::plcpp::numeric", "::plcpp::numeric"},
       {1082, "::plcpp::date", "::plcpp::date"},
       {1184, "::plcpp::timestamptz", "::plcpp::timestamptz"},
@@ -225,11 +225,19 @@ TEST(TypeSpelling, OthersAreNotBuiltin) {
 
 TEST(TypeSpelling, ArraysStructsAndTextForm) {
   auto a = plcpp::jit::array_type(*plcpp::jit::builtin_type(25), 1009);
-  EXPECT_EQ(a.arg, "::plcpp::array<std::string_view>");
+  EXPECT_EQ(a.arg, "::plcpp::array<std::string>");
   EXPECT_EQ(a.value, "::plcpp::array<std::string>");
   EXPECT_EQ(a.oid, 1009u);
   EXPECT_EQ(plcpp::jit::struct_type("pt", 4242).value, "::plcpp_types::pt");
   EXPECT_EQ(plcpp::jit::text_form_type(3904).arg, "::plcpp::datum");
+  // Domains: over a type with a C++ type, plcpp::domain of its value type; else text form.
+  auto d = plcpp::jit::domain_type(*plcpp::jit::builtin_type(25), 5000);
+  EXPECT_EQ(d.arg, "::plcpp::domain<std::string>");
+  EXPECT_EQ(d.value, "::plcpp::domain<std::string>");
+  EXPECT_EQ(d.oid, 5000u);
+  EXPECT_EQ(plcpp::jit::domain_type(a, 5001).arg, "::plcpp::domain<::plcpp::array<std::string>>");
+  EXPECT_EQ(plcpp::jit::domain_type(plcpp::jit::text_form_type(3904), 5002).arg, "::plcpp::datum");
+  EXPECT_EQ(plcpp::jit::domain_type(plcpp::jit::text_form_type(3904), 5002).oid, 5002u);
 }
 
 // ---- assemble -------------------------------------------------------------------------------
@@ -296,10 +304,10 @@ TEST(Assemble, NotStrictUsesOptionalParameters) {
       make_spec({P("a", "int4"), P("s", "text")}, "int8", false, "return a.value_or(0);");
   std::string tu = assemble_body(spec);
   EXPECT_TRUE(contains(tu, "plcpp_body(std::optional<std::int32_t> a, "
-                           "std::optional<std::string_view> s)"))
+                           "std::optional<std::string> s)"))
       << tu;
   EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<std::int32_t>(plcpp_frame, 0, 23)"));
-  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<std::string_view>(plcpp_frame, 1, 25)"));
+  EXPECT_TRUE(contains(tu, "::plcpp::detail::opt_arg<std::string>(plcpp_frame, 1, 25)"));
   EXPECT_TRUE(contains(tu, "::plcpp::detail::result<std::int64_t>"));
   EXPECT_FALSE(contains(tu, "detail::arg<"));
   // NULL arguments reach the body: no short-circuit in the entry point.
@@ -335,16 +343,16 @@ TEST(Assemble, UnnamedParametersAreDollarN) {
 
 TEST(Assemble, UnnamedOptionalParameter) {
   std::string tu = assemble_body(make_spec({P("", "name")}, "text", false, "return *$1;"));
-  EXPECT_TRUE(contains(tu, "plcpp_body(std::optional<std::string_view> $1)")) << tu;
+  EXPECT_TRUE(contains(tu, "plcpp_body(std::optional<std::string> $1)")) << tu;
   EXPECT_TRUE(contains(tu, "static ::plcpp::ret<std::string> plcpp_body("));
 }
 
 TEST(Assemble, VoidFunction) {
   function_spec spec = make_spec({P("msg", "text")}, "", false, "notice(msg.value_or(\"-\"));");
   std::string tu = assemble_body(spec);
-  EXPECT_TRUE(contains(tu, "static void plcpp_body(std::optional<std::string_view> msg) {")) << tu;
+  EXPECT_TRUE(contains(tu, "static void plcpp_body(std::optional<std::string> msg) {")) << tu;
   EXPECT_TRUE(
-      contains(tu, "  plcpp_fn::plcpp_body(::plcpp::detail::opt_arg<std::string_view>("
+      contains(tu, "  plcpp_fn::plcpp_body(::plcpp::detail::opt_arg<std::string>("
                    "plcpp_frame, 0, 25));\n  plcpp_frame->result_isnull = false;\n  return 0;\n"))
       << tu;
   EXPECT_FALSE(contains(tu, "detail::result<"));

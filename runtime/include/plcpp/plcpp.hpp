@@ -71,7 +71,7 @@ inline void common_types(call_frame *f) {
   scalar<std::int64_t, std::int64_t>(f, 20);
   scalar<float, float>(f, 700);
   scalar<double, double>(f, 701);
-  scalar<std::string_view, std::string>(f, 25);
+  scalar<std::string, std::string>(f, 25);
   // What `return <int expression>;` and `return "literal";` convert from.
   result<std::int64_t>(f, ret<std::int64_t>(1), 20);
   result<double>(f, ret<double>(1), 701);

@@ -16,7 +16,9 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <concepts>
 #include <cstring>
+#include <iosfwd>
 #include <limits>
 #include <optional>
 #include <span>
@@ -333,6 +335,113 @@ template <> struct value_traits<datum> {
   static bool writes(Oid) noexcept { return true; }
   static datum from_datum(detail::raw_datum d, Oid t) { return {detail::output_text(d, t)}; }
   static detail::raw_datum to_datum(const datum &v, Oid t) { return detail::input_text(v.text, t); }
+};
+
+// A value of a domain over a type that has a C++ type T (a domain over int, text, numeric,
+// an array, a composite, ...): the base value, read as T (value(), or implicitly: `n + 1` for
+// a domain over int, `std::string s = code;`, `code->size()`), and its text form in `text`,
+// as plcpp::datum has it (bodies written when domains arrived as plcpp::datum keep working).
+// Domains over types without a C++ type (enums, ranges, ...) stay plcpp::datum.
+//
+// Built in a body from a base value (`return x + 1;`) it has an empty `text`; built from a
+// plcpp::datum it has that text, which the domain's input function reads when the value goes
+// to SQL (exactly as a datum would), and value() is that text read as T. Going to SQL, the
+// domain's NOT NULL and CHECK constraints and its base typmod are checked (23502, 23514,
+// 22001, ...), as PL/pgSQL's assignment does. A domain value owns its data: it may be kept
+// in a static. Changing `text` does not change the value: build a new one.
+template <class T> class domain;
+
+namespace detail {
+template <class T> struct is_domain : std::false_type {};
+template <class T> struct is_domain<domain<T>> : std::true_type {};
+// The base type of a domain, through domains over domains (the type itself if it is none).
+PLCPP_API Oid base_type(Oid type);
+template <class T> T from_sql(raw_datum d, bool isnull, Oid type, const place &where);
+template <class T> void to_sql(const T &v, raw_datum &d, bool &isnull, Oid type);
+} // namespace detail
+
+template <class T> class domain {
+public:
+  using value_type = T;
+  std::string text; // the text form (see above): empty if built from a base value in the body
+
+  domain() = default;
+  // From anything T is built from implicitly (and text from a std::string_view), range-checked
+  // as a returned value is: `return x + 1;` into a domain over int4 raises 22003 if it does
+  // not fit.
+  template <class U>
+  requires(!std::is_same_v<std::remove_cvref_t<U>, domain> &&
+           !std::is_same_v<std::remove_cvref_t<U>, datum> &&
+           (std::is_convertible_v<U &&, T> ||
+            (std::is_same_v<T, std::string> && std::is_constructible_v<T, U &&>))) domain(U &&v)
+      : value_(detail::checked<T>(std::forward<U>(v))) {}
+  // From the text form (what a domain value was before: `return datum{"42"};`).
+  domain(datum d) : text(std::move(d.text)), from_text_(true) {
+    Oid t = value_traits<T>::oid;
+    value_ = detail::from_sql<T>(detail::input_text(text, t), false, t, {"domain value"});
+  }
+
+  const T &value() const noexcept { return value_; }
+  operator const T &() const noexcept { return value_; }
+  const T *operator->() const noexcept { return &value_; }
+  // Was it built from its text form (then that text goes to SQL, read by the domain's input)?
+  bool from_text() const noexcept { return from_text_; }
+  // As plcpp::datum, the text form (code written for domains as datums: `datum d = n;`); a
+  // value built from its base value gets the base type's output text.
+  operator datum() const {
+    if (from_text_ || !text.empty()) return datum{text};
+    detail::raw_datum d;
+    bool isnull;
+    detail::to_sql(value_, d, isnull, value_traits<T>::oid);
+    return datum{detail::output_text(d, value_traits<T>::oid)};
+  }
+
+  template <class U>
+  requires(!detail::is_domain<U>::value &&
+           requires(const T &a, const U &b) {
+             { a == b } -> std::convertible_to<bool>;
+           }) friend bool
+  operator==(const domain &a, const U &b) {
+    return a.value_ == b;
+  }
+  friend bool operator==(const domain &a, const domain &b) requires requires(const T &x) {
+    { x == x } -> std::convertible_to<bool>;
+  }
+  { return a.value_ == b.value_; }
+  template <class C, class Tr>
+  requires requires(std::basic_ostream<C, Tr> &o, const T &v) { o << v; }
+  friend std::basic_ostream<C, Tr> &operator<<(std::basic_ostream<C, Tr> &o, const domain &d) {
+    return o << d.value_;
+  }
+
+  // Used by value_traits<domain<T>>: a value read from SQL, with its text form.
+  domain(T v, std::string t, std::true_type) : text(std::move(t)), value_(std::move(v)) {}
+
+private:
+  T value_{};
+  bool from_text_ = false;
+};
+
+template <class T> struct value_traits<domain<T>> {
+  // As a query parameter: the base value, of T's own type.
+  static constexpr Oid oid = value_traits<T>::oid, array_oid = value_traits<T>::array_oid;
+  static constexpr const char *cpp_name = "plcpp::domain";
+  static bool reads(Oid) noexcept { return true; }
+  static bool writes(Oid) noexcept { return true; }
+  static domain<T> from_datum(detail::raw_datum d, Oid t) {
+    // A domain's datum is its base type's: read it at that type.
+    T v = detail::from_sql<T>(d, false, detail::base_type(t), {"domain value"});
+    return domain<T>(std::move(v), detail::output_text(d, t), std::true_type{});
+  }
+  // Into the domain type: T's conversion to the base type, then the domain's checks (to_sql
+  // casts into the domain); from the text form: the type's input function, as for a datum.
+  static detail::raw_datum to_datum(const domain<T> &v, Oid t) {
+    if (v.from_text()) return detail::input_text(v.text, t);
+    detail::raw_datum d;
+    bool isnull;
+    detail::to_sql(v.value(), d, isnull, t);
+    return d;
+  }
 };
 
 namespace detail {
