@@ -433,6 +433,55 @@ TEST_F(ObjectCache, OtherFormatVersionIsDamage) {
   EXPECT_FALSE(fs::exists(path_of(info.key)));
 }
 
+// The trailer's sizes are not covered by the checksum (it is of the three parts in a row):
+// sizes that move a boundary but still add up to the file must be caught all the same.
+TEST_F(ObjectCache, ShiftedBoundaryInTheTrailerIsDamage) {
+  struct shift {
+    const char *what;
+    std::int64_t object, info, lines;
+  };
+  for (const shift &sh : {shift{"object into info", 1, -1, 0}, shift{"info into object", -1, 1, 0},
+                          shift{"info into lines", 0, -1, 1}, shift{"lines into info", 0, 1, -1}}) {
+    SCOPED_TRACE(sh.what);
+    entry_info info = sample_info(std::string("shift ") + sh.what);
+    info.line_table = "some line table bytes";
+    std::string error;
+    ASSERT_TRUE(cache::store(dir, sample_object(), info, error)) << error;
+    std::string bytes = read_file(path_of(info.key));
+    const size_t t = bytes.size() - 40;
+    std::uint64_t object_size;
+    std::uint32_t info_size, lines_size;
+    memcpy(&object_size, bytes.data() + t, 8);
+    memcpy(&info_size, bytes.data() + t + 8, 4);
+    memcpy(&lines_size, bytes.data() + t + 12, 4);
+    object_size += sh.object;
+    info_size += static_cast<std::uint32_t>(sh.info);
+    lines_size += static_cast<std::uint32_t>(sh.lines);
+    memcpy(bytes.data() + t, &object_size, 8);
+    memcpy(bytes.data() + t + 8, &info_size, 4);
+    memcpy(bytes.data() + t + 12, &lines_size, 4);
+    write_file(path_of(info.key), bytes);
+    expect_damaged_and_removed(info.key);
+  }
+}
+
+// Sizes whose sum wraps around 2^64 to the file's size: a damaged file is reported, never read
+// beyond its end.
+TEST_F(ObjectCache, TrailerSizesThatOverflowAreDamage) {
+  entry_info info = store_sample("overflow", sample_object());
+  std::string bytes = read_file(path_of(info.key));
+  const size_t t = bytes.size() - 40;
+  // object_size = 2^64 - 1; info_size = size - 39: the sum plus the trailer is size mod 2^64.
+  std::uint64_t object_size = ~std::uint64_t{0};
+  std::uint32_t info_size = static_cast<std::uint32_t>(bytes.size() - 39), lines_size = 0;
+  memcpy(bytes.data() + t, &object_size, 8);
+  memcpy(bytes.data() + t + 8, &info_size, 4);
+  memcpy(bytes.data() + t + 12, &lines_size, 4);
+  write_file(path_of(info.key), bytes);
+  expect_damaged_and_removed(info.key);
+  EXPECT_TRUE(cache::list(dir).empty());
+}
+
 // ---- line tables ------------------------------------------------------------------------
 
 // Bytes of any value, NULs included (the encoding is jit/line_table.h's business).
