@@ -30,6 +30,9 @@ namespace {
 // -DTHROW_IN_INIT: plcpp_init registers its destructor, then throws.
 // -DNEEDS_MISSING: calls nowhere::missing_function(int), which nobody defines.
 // -DNO_INIT: no plcpp_init.
+// -DNESTED_LOAD: plcpp_init first calls plcpp_unit_load_nested() (test_loader.cpp), which
+// loads another function's code, as a static initializer that runs SQL calling another plcpp
+// function would.
 // plcpp_entry(x): x * 10 + the initializer's calls + plcpp_unit_shadowed() * 1000 (its own
 // definition, 2, under -Bsymbolic; the test binary defines one returning 1); throws
 // std::invalid_argument("negative argument") for x < 0.
@@ -37,6 +40,7 @@ inline const char *fixture_source = R"(
 #include <stdexcept>
 extern "C" int plcpp_jit_atexit(void (*)(void *), void *, void *);
 extern "C" void plcpp_unit_loader_event(const char *what);
+extern "C" void plcpp_unit_load_nested();
 namespace nowhere { int missing_function(int); }
 extern "C" {
 char plcpp_dso_handle;
@@ -47,6 +51,9 @@ long plcpp_unit_shadowed() { return 2; }
 void plcpp_init() {
   ++init_calls;
   plcpp_unit_loader_event("init");
+#ifdef NESTED_LOAD
+  plcpp_unit_load_nested();
+#endif
   plcpp_jit_atexit(destroyed, const_cast<char *>("destroy"), &plcpp_dso_handle);
 #ifdef THROW_IN_INIT
   throw std::runtime_error("boom in a static constructor");

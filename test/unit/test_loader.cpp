@@ -25,6 +25,16 @@ extern "C" void plcpp_unit_loader_event(const char *what) {
   plcpp_unit_loader_events.push_back(what);
 }
 
+// Called by the NESTED_LOAD fixture's initializer: loads plcpp_unit_nested_path under the key
+// "unit-nested".
+std::string plcpp_unit_nested_path;
+plcpp::jit::loaded_code plcpp_unit_nested_code;
+extern "C" void plcpp_unit_load_nested() {
+  std::string error;
+  plcpp::jit::load("unit-nested", plcpp_unit_nested_path, "", "", "nested()",
+                   plcpp_unit_nested_code, error);
+}
+
 // The fixtures define their own, which -Bsymbolic makes them call (2, not 1).
 extern "C" long plcpp_unit_shadowed() {
   return 1;
@@ -59,7 +69,7 @@ int open_fds() {
 
 class Loader : public ::testing::Test {
 protected:
-  static inline std::string dir, basic, throwing, missing, no_init;
+  static inline std::string dir, basic, throwing, missing, no_init, nested_throwing;
 
   static void SetUpTestSuite() {
     dir = make_fixture_dir();
@@ -68,6 +78,7 @@ protected:
     throwing = build_fixture(dir, "throwing", "-DTHROW_IN_INIT");
     missing = build_fixture(dir, "missing", "-DNEEDS_MISSING");
     no_init = build_fixture(dir, "no_init", "-DNO_INIT");
+    nested_throwing = build_fixture(dir, "nested_throwing", "-DNESTED_LOAD -DTHROW_IN_INIT");
   }
   static void TearDownTestSuite() {
     std::error_code ec;
@@ -75,7 +86,8 @@ protected:
   }
 
   void SetUp() override {
-    ASSERT_FALSE(basic.empty() || throwing.empty() || missing.empty() || no_init.empty())
+    ASSERT_FALSE(basic.empty() || throwing.empty() || missing.empty() || no_init.empty() ||
+                 nested_throwing.empty())
         << "could not build the fixtures";
     plcpp_unit_loader_events.clear();
   }
@@ -234,6 +246,43 @@ TEST_F(Loader, ThrowingStaticInitializerFailsTheLoad) {
   EXPECT_EQ(plcpp_unit_loader_events, (events{"init", "destroy"}));
   unload(ok.handle);
   EXPECT_EQ(plcpp_unit_loader_events, (events{"init", "destroy", "destroy"}));
+}
+
+// A static initializer that loads another function's code (SQL calling another plcpp
+// function), then throws: the failed load removes its own module, not the one loaded
+// meanwhile, which stays loaded and shared.
+TEST_F(Loader, InitializerThatLoadsOtherCodeThenThrows) {
+  plcpp_unit_nested_path = basic;
+  plcpp_unit_nested_code = {};
+  loaded_code code;
+  std::string error;
+  EXPECT_FALSE(load("unit-nested-thrower", nested_throwing, "", "", "f()", code, error));
+  EXPECT_EQ(error, "a static initializer threw: boom in a static constructor");
+  ASSERT_NE(plcpp_unit_nested_code.handle, nullptr) << "the nested load succeeded";
+  // Its initializer, the nested one, then the thrower's destructor (not the nested code's).
+  EXPECT_EQ(plcpp_unit_loader_events, (events{"init", "init", "destroy"}));
+
+  // The nested code is still known: loaded again, it is shared, not initialized a second time.
+  loaded_code again;
+  ASSERT_TRUE(load("unit-nested", basic, "", "", "nested()", again, error)) << error;
+  EXPECT_EQ(again.handle, plcpp_unit_nested_code.handle);
+  EXPECT_EQ(plcpp_unit_loader_events, (events{"init", "init", "destroy"}));
+  EXPECT_EQ(entry_of(again)(0), 2001);
+  // The thrower is not: another attempt runs its initializer again (and fails again).
+  plcpp_unit_nested_code = {};
+  EXPECT_FALSE(load("unit-nested-thrower", nested_throwing, "", "", "f()", code, error));
+  EXPECT_EQ(plcpp_unit_nested_code.handle, again.handle);
+
+  EXPECT_EQ(plcpp_unit_loader_events, (events{"init", "init", "destroy", "init", "destroy"}));
+
+  // Three loads of "unit-nested" (two nested ones and `again`): the third unload ends it.
+  unload(again.handle);
+  unload(again.handle);
+  EXPECT_EQ(plcpp_unit_loader_events.size(), 5u);
+  unload(again.handle);
+  EXPECT_EQ(plcpp_unit_loader_events,
+            (events{"init", "init", "destroy", "init", "destroy", "destroy"}));
+  EXPECT_EQ(self_maps().find(basic), std::string::npos) << "every load undone";
 }
 
 TEST_F(Loader, SharedObjectWithoutTheGeneratorsSymbolsFailsTheLoad) {
