@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -179,7 +180,9 @@ bool load_impl(const std::string &key, const std::string &path_in, std::string_v
 
   modules.push_back(m.get()); // before the constructors: they may throw through body code
   if (!run_initializer(reinterpret_cast<void (*)()>(init), error)) {
-    modules.pop_back();
+    // By value: the constructors may have loaded other code meanwhile (SQL calling another
+    // plcpp function), which follows this module in the list.
+    modules.erase(std::find(modules.begin(), modules.end(), m.get()));
     run_destructors(m->dso); // of the objects constructed before the one that threw
     return fail(error);
   }

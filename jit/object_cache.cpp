@@ -175,7 +175,9 @@ bool parse(std::string_view bytes, const std::string &key, entry_info &info,
     problem = "not a plcpp shared object of this version";
     return false;
   }
-  if (bytes.size() != t.object_size + t.info_size + t.lines_size + sizeof t) {
+  // Subtracted, not added: sizes whose sum wraps around 2^64 must not pass for the file's.
+  if (t.object_size > bytes.size() ||
+      bytes.size() - t.object_size != std::uint64_t{t.info_size} + t.lines_size + sizeof t) {
     problem = "size does not match its trailer (truncated?)";
     return false;
   }

@@ -1,20 +1,28 @@
 // test/unit/test_compiler.cpp — jit/compiler.h: the real in-process Clang, on units built by
 // jit/source.h, against runtime/include of this checkout. Slower than the other tests, so
-// each case checks several things.
+// each case checks several things. The compiler links its result with lld, which links once
+// per process (jit/link.h): every compile runs in a child process of its own, as in plcpp,
+// and hands its result back through jit/compile_wire.h.
+#include "jit/compile_wire.h"
 #include "jit/compiler.h"
 #include "jit/core_unit.h"
 #include "jit/interrupt_pass.h"
 #include "jit/source.h"
 #include "jit/static_init.h"
 
+#include <plcpp/config.hpp>
+
 #include <gtest/gtest.h>
 
+#include "child_process.h"
 #include "object_symbols.h"
 
+#include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ObjectFile.h>
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -101,7 +109,20 @@ protected:
     request.options.pch_dir = pch_dir;
     request.options.opt_level = 2;
     request.options.interrupt_checks = interrupt_checks;
-    return plcpp::jit::compile(request);
+    return compile_in_child(request);
+  }
+
+  // plcpp::jit::compile in a child process (see the top of the file).
+  static compile_result compile_in_child(const compile_request &request) {
+    std::optional<std::string> bytes =
+        run_in_child([&] { return plcpp::jit::wire::encode(plcpp::jit::compile(request)); });
+    compile_result r;
+    if (!bytes) {
+      r.diagnostics.push_back({diagnostic::severity::error, false, 0, 0, "the compile died"});
+      return r;
+    }
+    EXPECT_TRUE(plcpp::jit::wire::decode(*bytes, r)) << "a cut short result";
+    return r;
   }
 
   static function_spec int4_function(std::string body, std::vector<param_spec> params = {
@@ -117,11 +138,11 @@ protected:
 
   // Whether the object's symbol table defines `symbol` (not merely references it).
   static bool defines(const compile_result &r, const char *symbol) {
-    return symbol_state(r.object, symbol) == symbol_defined;
+    return symbol_state(r.shared_object, symbol) == symbol_defined;
   }
   // Whether it references `symbol` without defining it (an external resolved at load time).
   static bool references(const compile_result &r, const char *symbol) {
-    return symbol_state(r.object, symbol) == symbol_undefined;
+    return symbol_state(r.shared_object, symbol) == symbol_undefined;
   }
 };
 
@@ -130,7 +151,7 @@ TEST_F(Compiler, ValidBodyCompilesWithPch) {
   spec.strict = false; // std::optional<std::int32_t> arguments
   compile_result r = compile(spec, shared_pch_dir, "unit_valid_pch");
   ASSERT_TRUE(r.ok) << describe(r.diagnostics);
-  ASSERT_FALSE(r.object.empty());
+  ASSERT_FALSE(r.shared_object.empty());
   EXPECT_TRUE(defines(r, "plcpp_entry"));
   // Static initialization rewritten for the loader (jit/static_init.h).
   EXPECT_TRUE(defines(r, plcpp::jit::init_symbol));
@@ -147,6 +168,33 @@ TEST_F(Compiler, ValidBodyCompilesWithPch) {
   EXPECT_GT(r.frontend_ms, 0);
 }
 
+// The result is a shared object (jit/link.h) that the loader can dlopen: its entry points are
+// in the dynamic symbol table, and the body's function is named after the SQL function for
+// gdb and perf (spec.symbol; plcpp_body when there is none).
+TEST_F(Compiler, ResultIsASharedObjectNamingTheBody) {
+  function_spec spec = int4_function("return a * b;");
+  spec.symbol = "plcpp_public_unit_test_16384";
+  compile_result r = compile(spec, shared_pch_dir, "unit_named");
+  ASSERT_TRUE(r.ok) << describe(r.diagnostics);
+  ASSERT_GE(r.shared_object.size(), sizeof(llvm::ELF::Elf64_Ehdr));
+  EXPECT_EQ(r.shared_object.substr(0, 4), "\x7f"
+                                          "ELF");
+  llvm::ELF::Elf64_Ehdr header;
+  memcpy(&header, r.shared_object.data(), sizeof header);
+  EXPECT_EQ(header.e_type, llvm::ELF::ET_DYN);
+  for (const char *symbol :
+       {plcpp::detail::entry_symbol, plcpp::jit::init_symbol, plcpp::jit::dso_symbol})
+    EXPECT_TRUE(exports_symbol(r.shared_object, symbol)) << symbol;
+  EXPECT_FALSE(exports_symbol(r.shared_object, "no_such_symbol_in_the_object"));
+  EXPECT_TRUE(defines_symbol_containing(r.shared_object, "plcpp_public_unit_test_16384"));
+  EXPECT_FALSE(defines_symbol_containing(r.shared_object, "plcpp_body"));
+  EXPECT_GT(r.link_ms, 0);
+
+  compile_result unnamed = compile(int4_function("return a * b;"), shared_pch_dir, "unit_unnamed");
+  ASSERT_TRUE(unnamed.ok) << describe(unnamed.diagnostics);
+  EXPECT_TRUE(defines_symbol_containing(unnamed.shared_object, "plcpp_body"));
+}
+
 // Core units (jit/core_unit.h): plcpp/core.hpp only, with the same range checks and
 // interrupt checks as regular units; one that needs more fails to compile (build.cpp then
 // compiles the regular unit).
@@ -160,7 +208,7 @@ TEST_F(Compiler, CoreUnitsCompileWithTheCoreHeaderOnly) {
     request.module_name = module;
     request.options.include_dir = PLCPP_TEST_INCLUDE_DIR;
     request.options.pch_dir = shared_pch_dir;
-    return plcpp::jit::compile(request);
+    return compile_in_child(request);
   };
   compile_result plain = core_compile("return a + 1;", "unit_core_plain");
   ASSERT_TRUE(plain.ok) << describe(plain.diagnostics);
@@ -194,7 +242,7 @@ TEST_F(Compiler, ValidBodyCompilesWithoutPch) {
   spec.body = "std::string s($1);\nreturn s.substr(0, static_cast<std::size_t>(n));";
   compile_result r = compile(spec, "");
   ASSERT_TRUE(r.ok) << describe(r.diagnostics);
-  ASSERT_FALSE(r.object.empty());
+  ASSERT_FALSE(r.shared_object.empty());
   EXPECT_TRUE(defines(r, "plcpp_entry"));
   EXPECT_EQ(r.pch_build_ms, 0);
 
@@ -214,7 +262,7 @@ TEST_F(Compiler, EndlessLoopSurvivesAndIsInterruptible) {
   // which may throw (see the disabled test below for a body without such a call).
   compile_result r = compile(int4_function("if (a > b)\n  for (;;) {}\nreturn a;"), shared_pch_dir);
   ASSERT_TRUE(r.ok) << describe(r.diagnostics);
-  ASSERT_FALSE(r.object.empty());
+  ASSERT_FALSE(r.shared_object.empty());
   EXPECT_TRUE(defines(r, "plcpp_entry"));
   EXPECT_GE(r.interrupt_checks, 1u);
   EXPECT_TRUE(references(r, plcpp::jit::interrupt_flag_symbol));
@@ -321,7 +369,7 @@ TEST_F(Compiler, LeadingIncludeCompilesAndKeepsLineNumbers) {
                               "return std::regex_match(std::to_string(a + b), digits) ? 1 : 0;"),
       shared_pch_dir);
   EXPECT_TRUE(ok.ok) << describe(ok.diagnostics);
-  EXPECT_FALSE(ok.object.empty());
+  EXPECT_FALSE(ok.shared_object.empty());
 
   compile_result bad = compile(int4_function(include + "std::regex re(\"a+\");\n"
                                                        "std::smatch m;\n"
@@ -370,7 +418,7 @@ TEST_F(Compiler, FallingOffTheEndIsAnError) {
   compile_result r =
       compile(int4_function("if (a > b) return a;\nnotice(\"no return\");"), shared_pch_dir);
   EXPECT_FALSE(r.ok);
-  EXPECT_TRUE(r.object.empty());
+  EXPECT_TRUE(r.shared_object.empty());
   std::vector<diagnostic> errors = with_level(r, diagnostic::severity::error);
   ASSERT_EQ(errors.size(), 1u) << describe(r.diagnostics);
   EXPECT_TRUE(contains(errors[0].message, "does not return a value")) << errors[0].message;
@@ -386,7 +434,7 @@ TEST_F(Compiler, WarningsDoNotFailTheCompile) {
                                            "return a + truncated;"),
                              shared_pch_dir);
   ASSERT_TRUE(r.ok) << describe(r.diagnostics);
-  EXPECT_FALSE(r.object.empty());
+  EXPECT_FALSE(r.shared_object.empty());
   EXPECT_TRUE(with_level(r, diagnostic::severity::error).empty()) << describe(r.diagnostics);
   // -Wliteral-conversion is on by default: reported, in the body, as a warning.
   std::vector<diagnostic> warnings = with_level(r, diagnostic::severity::warning);

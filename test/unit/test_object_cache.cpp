@@ -1,5 +1,7 @@
 // test/unit/test_object_cache.cpp — jit/object_cache.h: keys, store and find, damage
-// detection, hit counts, listing and purging. Every test works in its own temp directory.
+// detection, hit counts, listing and purging, and the removal of files of the earlier
+// format. A file is <key>.so: the shared object, then its description, its line table and a
+// 40-byte trailer ending in "PLCPPSO3". Every test works in its own temp directory.
 #include "jit/object_cache.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +10,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -133,7 +136,10 @@ protected:
   }
 
   std::string objects() const { return dir + "/objects"; }
-  std::string path_of(const std::string &key) const { return objects() + "/" + key + ".o"; }
+  std::string path_of(const std::string &key) const { return objects() + "/" + key + ".so"; }
+  // A file of the earlier format (a relocatable object ORC linked in the backend).
+  std::string legacy_path_of(const std::string &key) const { return objects() + "/" + key + ".o"; }
+  std::string hits_path_of(const std::string &key) const { return objects() + "/" + key + ".hits"; }
 
   // The names in <dir>/objects, sorted.
   std::vector<std::string> files() const {
@@ -276,13 +282,15 @@ TEST_F(ObjectCache, StoreThenFindIsAHit) {
   std::string object = sample_object();
   entry_info info = store_sample("source one", object);
 
-  EXPECT_EQ(files(), std::vector<std::string>{info.key + ".o"}) << "no leftover .tmp files";
+  EXPECT_EQ(files(), std::vector<std::string>{info.key + ".so"}) << "no leftover .tmp files";
   EXPECT_TRUE(fs::is_regular_file(path_of(info.key)));
+  EXPECT_EQ(cache::path_of(dir, info.key), path_of(info.key));
 
   lookup_result r = cache::find(dir, info.key);
   ASSERT_EQ(r.status, lookup_status::hit) << r.problem;
   EXPECT_EQ(r.object, object);
   EXPECT_TRUE(r.problem.empty());
+  EXPECT_EQ(r.path, path_of(info.key)) << "a hit names the file to dlopen()";
   expect_same_info(r.info, info);
 
   // A hit leaves the file in place.
@@ -338,8 +346,8 @@ TEST_F(ObjectCache, FlippedByteInTheObjectIsDamage) {
   entry_info info = store_sample("flip object", object);
   std::string bytes = read_file(path_of(info.key));
   ASSERT_GT(bytes.size(), object.size());
-  ASSERT_EQ(bytes.substr(bytes.size() - object.size()), object) << "the object comes last";
-  bytes[bytes.size() - object.size() / 2] ^= 0x01;
+  ASSERT_EQ(bytes.substr(0, object.size()), object) << "the shared object comes first";
+  bytes[object.size() / 2] ^= 0x01;
   write_file(path_of(info.key), bytes);
   expect_damaged_and_removed(info.key);
 }
@@ -372,8 +380,8 @@ TEST_F(ObjectCache, ExtendedFileIsDamage) {
 TEST_F(ObjectCache, WrongMagicIsDamage) {
   entry_info info = store_sample("magic", sample_object());
   std::string bytes = read_file(path_of(info.key));
-  ASSERT_EQ(bytes.substr(0, 5), "PLCPP");
-  bytes[0] = 'Q';
+  ASSERT_EQ(bytes.substr(bytes.size() - 8), "PLCPPSO3") << "the trailer ends the file";
+  bytes[bytes.size() - 8] = 'Q';
   write_file(path_of(info.key), bytes);
   expect_damaged_and_removed(info.key);
 }
@@ -404,6 +412,209 @@ TEST_F(ObjectCache, FileUnderAnotherKeysNameIsDamage) {
   EXPECT_FALSE(fs::exists(path_of(b)));
   EXPECT_EQ(cache::find(dir, b).status, lookup_status::miss);
   EXPECT_EQ(cache::find(dir, a.key).status, lookup_status::miss);
+}
+
+// A file of an earlier format version, under a current name: its trailer says so.
+TEST_F(ObjectCache, OtherFormatVersionIsDamage) {
+  entry_info info = store_sample("format", sample_object());
+  std::string bytes = read_file(path_of(info.key));
+  // The trailer: object size (8), info size (4), lines size (4), checksum (8), format (4),
+  // reserved (4), magic (8).
+  const size_t format_at = bytes.size() - 16;
+  std::uint32_t format;
+  memcpy(&format, bytes.data() + format_at, sizeof format);
+  ASSERT_EQ(format, 3u);
+  format = 2;
+  memcpy(bytes.data() + format_at, &format, sizeof format);
+  write_file(path_of(info.key), bytes);
+  lookup_result r = cache::find(dir, info.key);
+  EXPECT_EQ(r.status, lookup_status::damaged);
+  EXPECT_NE(r.problem.find("version"), std::string::npos) << r.problem;
+  EXPECT_FALSE(fs::exists(path_of(info.key)));
+}
+
+// The trailer's sizes are not covered by the checksum (it is of the three parts in a row):
+// sizes that move a boundary but still add up to the file must be caught all the same.
+TEST_F(ObjectCache, ShiftedBoundaryInTheTrailerIsDamage) {
+  struct shift {
+    const char *what;
+    std::int64_t object, info, lines;
+  };
+  for (const shift &sh : {shift{"object into info", 1, -1, 0}, shift{"info into object", -1, 1, 0},
+                          shift{"info into lines", 0, -1, 1}, shift{"lines into info", 0, 1, -1}}) {
+    SCOPED_TRACE(sh.what);
+    entry_info info = sample_info(std::string("shift ") + sh.what);
+    info.line_table = "some line table bytes";
+    std::string error;
+    ASSERT_TRUE(cache::store(dir, sample_object(), info, error)) << error;
+    std::string bytes = read_file(path_of(info.key));
+    const size_t t = bytes.size() - 40;
+    std::uint64_t object_size;
+    std::uint32_t info_size, lines_size;
+    memcpy(&object_size, bytes.data() + t, 8);
+    memcpy(&info_size, bytes.data() + t + 8, 4);
+    memcpy(&lines_size, bytes.data() + t + 12, 4);
+    object_size += sh.object;
+    info_size += static_cast<std::uint32_t>(sh.info);
+    lines_size += static_cast<std::uint32_t>(sh.lines);
+    memcpy(bytes.data() + t, &object_size, 8);
+    memcpy(bytes.data() + t + 8, &info_size, 4);
+    memcpy(bytes.data() + t + 12, &lines_size, 4);
+    write_file(path_of(info.key), bytes);
+    expect_damaged_and_removed(info.key);
+  }
+}
+
+// Sizes whose sum wraps around 2^64 to the file's size: a damaged file is reported, never read
+// beyond its end.
+TEST_F(ObjectCache, TrailerSizesThatOverflowAreDamage) {
+  entry_info info = store_sample("overflow", sample_object());
+  std::string bytes = read_file(path_of(info.key));
+  const size_t t = bytes.size() - 40;
+  // object_size = 2^64 - 1; info_size = size - 39: the sum plus the trailer is size mod 2^64.
+  std::uint64_t object_size = ~std::uint64_t{0};
+  std::uint32_t info_size = static_cast<std::uint32_t>(bytes.size() - 39), lines_size = 0;
+  memcpy(bytes.data() + t, &object_size, 8);
+  memcpy(bytes.data() + t + 8, &info_size, 4);
+  memcpy(bytes.data() + t + 12, &lines_size, 4);
+  write_file(path_of(info.key), bytes);
+  expect_damaged_and_removed(info.key);
+  EXPECT_TRUE(cache::list(dir).empty());
+}
+
+// ---- line tables ------------------------------------------------------------------------
+
+// Bytes of any value, NULs included (the encoding is jit/line_table.h's business).
+std::string sample_line_table() {
+  std::string lines;
+  for (int i = 0; i < 300; ++i)
+    lines += static_cast<char>((i * 13 + 5) & 0xff);
+  lines[10] = '\0';
+  return lines;
+}
+
+TEST_F(ObjectCache, LineTableSurvivesTheRoundTrip) {
+  std::string object = sample_object();
+  entry_info info = sample_info("line table");
+  info.line_table = sample_line_table();
+  std::string error;
+  ASSERT_TRUE(cache::store(dir, object, info, error)) << error;
+
+  lookup_result r = cache::find(dir, info.key);
+  ASSERT_EQ(r.status, lookup_status::hit) << r.problem;
+  EXPECT_EQ(r.object, object) << "the line table is not part of the shared object";
+  EXPECT_EQ(r.info.line_table, info.line_table);
+  expect_same_info(r.info, info);
+
+  std::vector<cache::listing> all = cache::list(dir);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].info.line_table, info.line_table);
+
+  // Without one, an entry has none (and not the previous entry's).
+  entry_info plain = sample_info("no line table");
+  ASSERT_TRUE(cache::store(dir, object, plain, error)) << error;
+  lookup_result p = cache::find(dir, plain.key);
+  ASSERT_EQ(p.status, lookup_status::hit) << p.problem;
+  EXPECT_TRUE(p.info.line_table.empty());
+}
+
+TEST_F(ObjectCache, FlippedByteInTheLineTableIsDamage) {
+  entry_info info = sample_info("flip lines");
+  info.line_table = sample_line_table();
+  std::string error;
+  ASSERT_TRUE(cache::store(dir, sample_object(), info, error)) << error;
+  std::string bytes = read_file(path_of(info.key));
+  // <shared object> <info> <line table> <40-byte trailer>
+  ASSERT_GT(bytes.size(), 40 + info.line_table.size());
+  const size_t lines_at = bytes.size() - 40 - info.line_table.size();
+  ASSERT_EQ(bytes.substr(lines_at, info.line_table.size()), info.line_table);
+  bytes[lines_at + info.line_table.size() / 2] ^= 0x04;
+  write_file(path_of(info.key), bytes);
+  expect_damaged_and_removed(info.key);
+}
+
+// ---- the file is the shared object ------------------------------------------------------
+
+// The dynamic loader maps the file from its ELF headers, which sit at its start: the file must
+// begin with the shared object's bytes, unchanged.
+TEST_F(ObjectCache, StoredFileIsTheSharedObjectFollowedByItsDescription) {
+  std::string object = sample_object();
+  ASSERT_EQ(object.substr(0, 4), "\x7f"
+                                 "ELF");
+  entry_info info = sample_info("elf prefix");
+  info.line_table = sample_line_table();
+  std::string error;
+  ASSERT_TRUE(cache::store(dir, object, info, error)) << error;
+  std::string bytes = read_file(path_of(info.key));
+  EXPECT_EQ(bytes.substr(0, 4), "\x7f"
+                                "ELF");
+  EXPECT_EQ(bytes.substr(0, object.size()), object);
+  EXPECT_NE(bytes.find(info.function, object.size()), std::string::npos) << "the description";
+  ASSERT_GE(bytes.size(), object.size() + 40);
+  EXPECT_EQ(bytes.substr(bytes.size() - 8), "PLCPPSO3");
+  // The trailer's sizes add up to the file.
+  std::uint64_t object_size;
+  std::uint32_t info_size, lines_size;
+  const size_t trailer_at = bytes.size() - 40;
+  memcpy(&object_size, bytes.data() + trailer_at, 8);
+  memcpy(&info_size, bytes.data() + trailer_at + 8, 4);
+  memcpy(&lines_size, bytes.data() + trailer_at + 12, 4);
+  EXPECT_EQ(object_size, object.size());
+  EXPECT_EQ(lines_size, info.line_table.size());
+  EXPECT_EQ(object_size + info_size + lines_size + 40, bytes.size());
+}
+
+// ---- files of the earlier format --------------------------------------------------------
+
+TEST_F(ObjectCache, LegacyFilesAreRemovedByTheFirstStore) {
+  std::string legacy = cache::make_key("an old entry", test_environment());
+  std::string legacy_without_hits = cache::make_key("another old entry", test_environment());
+  fs::create_directories(objects());
+  write_file(legacy_path_of(legacy), sample_object(5));
+  write_file(hits_path_of(legacy), "+++");
+  write_file(legacy_path_of(legacy_without_hits), sample_object(6));
+  // Not of the earlier format: names that are not keys, and a key's hits without an object.
+  write_file(objects() + "/notes.o", "not ours");
+  write_file(objects() + "/" + std::string(32, 'A') + ".o", "upper-case: not a key");
+  std::string orphan_hits = cache::make_key("orphan", test_environment());
+  write_file(hits_path_of(orphan_hits), "+");
+
+  // Listing and finding ignore them.
+  EXPECT_TRUE(cache::list(dir).empty());
+  EXPECT_EQ(cache::find(dir, legacy).status, lookup_status::miss);
+  EXPECT_TRUE(fs::exists(legacy_path_of(legacy))) << "find() looks for <key>.so only";
+
+  entry_info info = store_sample("the first store", sample_object());
+  std::vector<std::string> want = {std::string(32, 'A') + ".o", info.key + ".so", "notes.o",
+                                   orphan_hits + ".hits"};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(files(), want);
+  EXPECT_EQ(cache::find(dir, info.key).status, lookup_status::hit);
+}
+
+TEST_F(ObjectCache, PurgeRemovesLegacyFilesAndListIgnoresThem) {
+  entry_info current = store_sample("current", sample_object(1));
+  cache::count_hit(dir, current.key);
+  // Legacy files that appear after the first store (another process, an older plcpp.so).
+  std::string legacy = cache::make_key("old", test_environment());
+  write_file(legacy_path_of(legacy), sample_object(7));
+  write_file(hits_path_of(legacy), "++");
+
+  std::vector<cache::listing> all = cache::list(dir);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].info.key, current.key);
+
+  // A cutoff in the past keeps every current object, but no legacy file; the count is of
+  // current objects.
+  EXPECT_EQ(cache::purge(dir, 1), 0);
+  std::vector<std::string> want = {current.key + ".hits", current.key + ".so"};
+  EXPECT_EQ(files(), want);
+  EXPECT_EQ(cache::find(dir, current.key).status, lookup_status::hit);
+
+  // purge(-1) removes a legacy file as well as every current object.
+  write_file(legacy_path_of(legacy), sample_object(7));
+  EXPECT_EQ(cache::purge(dir, -1), 1);
+  EXPECT_TRUE(files().empty());
 }
 
 // ---- store failures ---------------------------------------------------------------------
@@ -477,9 +688,9 @@ TEST_F(ObjectCache, ListSkipsDamagedAndForeignFiles) {
   bytes.back() ^= 0x55;
   write_file(path_of(bad.key), bytes);
   write_file(objects() + "/notes.txt", "hello");
-  write_file(objects() + "/NOTAKEY.o", read_file(path_of(good.key)));
-  write_file(objects() + "/" + std::string(32, 'A') + ".o", read_file(path_of(good.key)));
-  fs::create_directories(objects() + "/" + std::string(32, 'b') + ".o"); // a directory
+  write_file(objects() + "/NOTAKEY.so", read_file(path_of(good.key)));
+  write_file(objects() + "/" + std::string(32, 'A') + ".so", read_file(path_of(good.key)));
+  fs::create_directories(objects() + "/" + std::string(32, 'b') + ".so"); // a directory
 
   std::vector<cache::listing> all = cache::list(dir);
   ASSERT_EQ(all.size(), 1u);
