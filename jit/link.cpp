@@ -51,9 +51,17 @@ bool link_shared_object(std::string_view object, std::string &shared_object,
   linked = true;
   int in = -1, out = -1, saved_stdout = -1;
   bool ok = false;
+  // Above the standard descriptors: in a process started with stdout closed, memfd_create
+  // would return 1, which "-o -" below then points at the output file.
+  auto high = [](int fd) {
+    if (fd < 0 || fd > 2) return fd;
+    int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    ::close(fd);
+    return moved;
+  };
   try {
-    in = ::memfd_create("plcpp-object", MFD_CLOEXEC);
-    out = ::memfd_create("plcpp-shared-object", MFD_CLOEXEC);
+    in = high(::memfd_create("plcpp-object", MFD_CLOEXEC));
+    out = high(::memfd_create("plcpp-shared-object", MFD_CLOEXEC));
     if (in < 0 || out < 0 || !write_all(in, object)) {
       error = std::string("could not create the linker's memory files: ") + strerror(errno);
     } else {
@@ -77,15 +85,18 @@ bool link_shared_object(std::string_view object, std::string &shared_object,
       // "-o -" makes lld write the output to standard output in one piece after linking:
       // pointed at a memory file for the duration.
       fflush(stdout);
-      saved_stdout = ::dup(1);
+      saved_stdout = ::fcntl(1, F_DUPFD_CLOEXEC, 3); // -1 (EBADF) if stdout was closed
       std::string messages;
       llvm::raw_string_ostream diagnostics(messages);
-      if (saved_stdout >= 0 && ::dup2(out, 1) == 1) {
+      if (::dup2(out, 1) == 1) {
         ok = lld::elf::link(args, llvm::nulls(), diagnostics, /*exitEarly=*/false,
                             /*disableOutput=*/false);
         llvm::outs().flush();
         fflush(stdout);
-        ::dup2(saved_stdout, 1);
+        if (saved_stdout >= 0)
+          ::dup2(saved_stdout, 1);
+        else
+          ::close(1); // as it was
       }
       diagnostics.flush();
       if (!ok)

@@ -266,7 +266,7 @@ TEST_F(Link, MalformedObjectEndsTheProcess) {
 // every link fails with "ld.lld: error: no input files". DISABLED until jit/link.cpp keeps its
 // memory files off descriptors 0-2 (e.g. fcntl(fd, F_DUPFD_CLOEXEC, 3)): see the report of
 // issue 20's unit tests.
-TEST_F(Link, DISABLED_LinksWithStandardOutputClosed) {
+TEST_F(Link, LinksWithStandardOutputClosed) {
   std::optional<std::string> report = run_in_child([&] {
     ::close(1);
     std::string out, error;
