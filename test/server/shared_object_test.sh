@@ -172,6 +172,18 @@ contains "... and a direct call too" "$out" "^ERROR:  42883"
 in_session B "SELECT vers(); SELECT pg_backend_pid();"
 check "... and session B goes on (same backend)" "v2 $bpid" "$(echo "$out" | tr '\n' ' ' | sed 's/ $//')"
 
+# The cache purged while session B has code mapped from it (and a legacy file: purged too).
+vers_key=$(key_of 'vers()')
+printf 'not an ELF object' >"$objects/$legacy.o"
+chown postgres: "$objects/$legacy.o"
+in_session A "SELECT plcpp.compile_cache_purge() > 0;"
+check "compile_cache_purge() in session A removes the objects" "t 0" "$out $(ls "$objects" | grep -c "^$vers_key\.so$")"
+check "... and the legacy .o file" "0" "$(ls "$objects" | grep -c '\.o$')"
+contains "session B still maps vers()'s removed file" "$(awk '{ print $6, $7 }' "/proc/$bpid/maps")" "^$objects/$vers_key\.so \(deleted\)$"
+in_session B "SELECT vers(); SELECT pg_backend_pid();"
+check "... and calls it (same backend)" "v2 $bpid" "$(echo "$out" | tr '\n' ' ' | sed 's/ $//')"
+check "a new session compiles vers() again and runs it" "v2 1" "$(q "SELECT vers()") $(ls "$objects" | grep -c "^$vers_key\.so$")"
+
 # Exceptions after many loads and unloads in one session (code mapped where unloaded code was).
 q "CREATE FUNCTION catcher() RETURNS text LANGUAGE plcpp AS \$\$
 try {
