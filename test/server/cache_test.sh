@@ -38,7 +38,7 @@ check "after a restart it is loaded, not compiled" "21|3|1" \
   "$(q "SELECT cached_twice(7), (SELECT hits FROM plcpp.compile_cache WHERE key = '$key'), (SELECT count(*) FROM plcpp.compile_cache WHERE function = 'cached_twice(integer)')")"
 
 # 2. A damaged file is detected, removed, recompiled (never loaded) and rewritten.
-obj=$cache_dir/objects/$key.o
+obj=$cache_dir/objects/$key.so
 printf 'garbage' | dd of="$obj" bs=1 seek=200 conv=notrunc status=none
 check "damaged object: the function still works" 21 "$(q 'SELECT cached_twice(7)')"
 check "damaged object: rewritten and valid again (hits start afresh)" "1|0" \
