@@ -113,6 +113,27 @@ lacks "... and still maps no libLLVM, libclang-cpp or plcpp_compiler.so (it comp
 check "the store removed the legacy .o files and their .hits" "0" "$(ls "$objects" | grep -cE '\.o$|^'"$legacy")"
 check "compile_cache lists no legacy entry" "0" "$(q "SELECT count(*) FROM plcpp.compile_cache WHERE key = '$legacy'")"
 
+# Tiered compilation (the default, off on this server): the -O0 code, then the optimizer
+# worker's -O2 object, both loaded in the backend without LLVM; the -O0 code is unloaded.
+before=$(maps "$apid" | grep "^$objects/")
+in_session A "SET plcpp.tiered_compilation = on; CREATE FUNCTION tiered(n int) RETURNS int LANGUAGE plcpp STRICT AS \$\$ /* $tag */ std::vector<std::string> v; for (int i = 0; i < n; ++i) v.push_back(std::to_string(i)); std::sort(v.begin(), v.end()); return (int)v.size() * 2; \$\$; SELECT tiered(5);"
+check "tiered: the first call runs the -O0 code" "10" "$out"
+tier0=$(comm -13 <(echo "$before") <(maps "$apid" | grep "^$objects/"))
+check "... loaded from one new shared object" "1" "$(echo "$tier0" | grep -c '\.so$')"
+for _ in $(seq 1200); do
+  levels=$(q "SELECT string_agg(opt_level::text, ',') FROM plcpp.compile_cache WHERE function = 'tiered(integer)'")
+  [ "$levels" = 2 ] && break
+  sleep 0.1
+done
+check "the optimizer worker stores the -O2 object in place of the -O0 one" "2" "$levels"
+in_session A "SELECT tiered(6); SELECT pg_backend_pid();"
+check "the session switches to it at its next transaction" "12 $apid" "$(echo "$out" | tr '\n' ' ' | sed 's/ $//')"
+m=$(maps "$apid")
+contains "... mapping the -O2 object" "$m" "^$objects/$(key_of 'tiered(integer)')\.so$"
+lacks "... and no longer the -O0 one" "$m" "^${tier0:-none}$"
+lacks "... and still no libLLVM, libclang-cpp or plcpp_compiler.so" "$m" "$LLVM_LIBS"
+in_session A "RESET plcpp.tiered_compilation;"
+
 # ---- 3. Replacing and unloading ----------------------------------------------------------
 # CREATE OR REPLACE of itself from inside its call: the old code is on the stack and finishes.
 q "CREATE FUNCTION selfrep() RETURNS text LANGUAGE plcpp AS \$\$
