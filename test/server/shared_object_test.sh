@@ -25,6 +25,7 @@ source scripts/server.sh
 unset PLCPP_TMP # the caller's server is not ours to stop
 trap 'for p in $(jobs -p); do kill "$p" 2>/dev/null; done; server_stop' EXIT
 export PGOPTIONS="-c client_min_messages=warning"
+unset DEBUGINFOD_URLS # gdb and perf must not go looking for debug information on the network
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "#   ${2:0:800}"; }
@@ -289,7 +290,7 @@ else
   # If a stop does not come (no symbol: only one breakpoint), SIGINT after 60 s stops the
   # waiting `continue`; gdb then runs the remaining commands and detaches cleanly (a killed
   # gdb could leave its breakpoint instructions in the backend).
-  timeout -s INT -k 30 60 gdb -p "$gpid" -batch -nx -ex 'set pagination off' -ex 'set confirm off' \
+  timeout -s INT -k 30 60 gdb -p "$gpid" -batch -nx -iex 'set debuginfod enabled off' -ex 'set pagination off' -ex 'set confirm off' \
     -ex "break $dbg_sym" -ex 'break pg_sleep' -ex 'echo READY\n' -ex 'continue' -ex 'bt 1' \
     -ex 'continue' -ex 'bt' -ex 'delete' -ex 'detach' >"$gdb_out" 2>&1 &
   gdb_job=$!
