@@ -6,17 +6,20 @@
 # so the code a check looks at is not replaced behind its back). Checks, in order:
 #   1. LLVM-free backends: a new session that calls a cached function maps its <key>.so from
 #      the cache directory and no libLLVM, libclang-cpp or plcpp_compiler.so, nor after it
-#      compiled a new function (in a child process); ldd of plcpp.so names no LLVM;
+#      compiled a new function (in a child process), nor with tiered compilation (-O0 code,
+#      then the optimizer's -O2 object); ldd of plcpp.so names no LLVM;
 #   2. old cache entries: a legacy <key>.o (and .hits) is never loaded, and the next store
-#      removes it;
+#      (and compile_cache_purge()) removes it;
 #   3. replacing and unloading: CREATE OR REPLACE from inside a call of the same function, DROP
 #      while another session has the code loaded, a new version from another session, static
-#      destructors run at unload; C++ exceptions (in one body, through two nested bodies) still
-#      unwind after 200 load/unload cycles in the session; no crash, same backend;
-#   4. gdb -p: a breakpoint on plcpp_public_<name>_<oid>, a backtrace with that frame at
-#      plcpp-body:<line>, detach, the call finishes (SKIP when ptrace is not allowed);
-#   5. perf record -p / perf report names the body's symbol among the top entries (SKIP when
-#      perf cannot record here);
+#      destructors run at unload, the cache purged under a session that has the code mapped;
+#      C++ exceptions (in one body, through two nested bodies) still unwind after 200
+#      load/unload cycles at reused addresses; no crash, same backend;
+#   4. gdb -p (run outside the data directory): a breakpoint on plcpp_public_<name>_<oid>, a
+#      backtrace with that frame at plcpp-body:<line>, detach, the call finishes (SKIP when
+#      ptrace is not allowed); the name scheme for a quoted schema and name (nm);
+#   5. perf record -p / perf report names the body's symbol among the top entries, and
+#      --sort srcline its plcpp-body lines (SKIP when perf cannot record here);
 #   6. a parallel query calls a cached PARALLEL SAFE function in its workers.
 # Prints TAP lines.
 set -u
