@@ -159,6 +159,13 @@ bool load_impl(const std::string &key, const std::string &path_in, std::string_v
   if (!lines.empty() && !decode_line_table(lines, m->lines)) m->lines.clear();
   std::string path = path_in;
   if (path.empty() && !open_image(image, key, m->fd, path, error)) return false;
+  // The loader's list of objects (link_map) keeps the path as given, and gdb looks a relative
+  // one up from its own directory: a backend's cache path is relative to the data directory.
+  if (path[0] != '/')
+    if (char *cwd = ::getcwd(nullptr, 0)) {
+      path = std::string(cwd) + "/" + path;
+      ::free(cwd);
+    }
   auto fail = [&](std::string message) {
     error = std::move(message);
     if (m->library) ::dlclose(m->library);
