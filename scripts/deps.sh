@@ -8,7 +8,7 @@ packages=(
   llvm-14-dev libclang-cpp14-dev libclang-14-dev clang-14 liblld-14-dev
   libgtest-dev nlohmann-json3-dev python3-psycopg2
   postgresql-15-plproxy
-  liblld-14-dev gdb linux-perf
+  gdb linux-perf
 )
 missing=()
 for p in "${packages[@]}"; do
