@@ -116,7 +116,7 @@ void plcpp_set_raising_site(const plcpp_error_site *site) noexcept {
   raising.line = site ? site->line : 0;
 }
 
-static void call_context_callback(void *arg) noexcept {
+void plcpp_call_context_callback(void *arg) noexcept {
   auto *c = static_cast<plcpp_call_context *>(arg);
   // Nested plcpp calls have their contexts deeper in the stack (at lower addresses): the
   // nearest one bounds this call's frames from below.
@@ -124,14 +124,17 @@ static void call_context_callback(void *arg) noexcept {
   w.code = c->code;
   w.shallower_than = reinterpret_cast<std::uintptr_t>(c);
   for (ErrorContextCallback *e = error_context_stack; e; e = e->previous)
-    if (e->callback == call_context_callback) {
+    if (e->callback == plcpp_call_context_callback) {
       auto at = reinterpret_cast<std::uintptr_t>(e->arg);
       if (at < w.shallower_than && at > w.deeper_than) w.deeper_than = at;
     }
   if (c->code && !c->unloaded) _Unwind_Backtrace(visit, &w);
   unsigned line = w.line;
-  // No frame of the body left: a C++ exception the guard caught is being reported.
+  // No frame of the body left: a C++ exception the guard caught is being reported. Used
+  // once: the report that plcpp_raise_caught started is the only one it belongs to (so no
+  // call has to clear it).
   if (!line && w.deeper_than == 0 && raising.code && raising.code == c->code) line = raising.line;
+  if (w.deeper_than == 0) raising = {};
   if (c->signature && line)
     errcontext("PL/C++ function %s line %u", c->signature, line);
   else if (c->signature)
@@ -140,14 +143,4 @@ static void call_context_callback(void *arg) noexcept {
     errcontext("PL/C++ anonymous code block line %u", line);
   else
     errcontext("PL/C++ anonymous code block");
-}
-
-void plcpp_push_call_context(plcpp_call_context *c, const char *signature, void *code) {
-  c->signature = signature;
-  c->code = code;
-  c->unloaded = false;
-  c->callback.callback = call_context_callback;
-  c->callback.arg = c;
-  c->callback.previous = error_context_stack;
-  error_context_stack = &c->callback;
 }

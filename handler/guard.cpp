@@ -106,7 +106,6 @@ void record_exception(const char *message, const std::type_info &type) noexcept 
 bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame *frame,
                         plcpp::detail::raw_datum *result) noexcept {
   plcpp::detail::refresh_stack_limit();
-  plcpp_set_raising_site(nullptr);
   try {
     *result = entry(frame);
     return true;
@@ -129,10 +128,11 @@ bool plcpp_guarded_call(plcpp::detail::entry_fn entry, plcpp::detail::call_frame
 }
 
 void plcpp_raise_caught(void) {
-  // The context names the line the exception left the body from. An error that came from
-  // PostgreSQL keeps the context it was reported with, which named the line already.
-  plcpp_set_raising_site(&caught.site);
+  // An error that came from PostgreSQL keeps the context it was reported with, which named
+  // the body line already (error_line.cpp).
   if (caught.pg_error) ReThrowError(static_cast<ErrorData *>(caught.pg_error));
+  // The context names the line the exception left the body from.
+  plcpp_set_raising_site(&caught.site);
   // A C++ error: its fields go through the same ereport as report()'s messages. After an
   // out-of-memory, only static text (fixed_message) is used.
   plcpp::detail::report_text r;

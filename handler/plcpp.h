@@ -125,7 +125,17 @@ struct plcpp_call_context {
   void *code;            // the call's loaded code
   bool unloaded = false; // a DO block's code, gone before its error is reported
 };
-void plcpp_push_call_context(plcpp_call_context *context, const char *signature, void *code);
+void plcpp_call_context_callback(void *context) noexcept;
+// Pushes `context` onto error_context_stack (every call: inline, a few stores).
+inline void plcpp_push_call_context(plcpp_call_context *c, const char *signature, void *code) {
+  c->signature = signature;
+  c->code = code;
+  c->unloaded = false;
+  c->callback.callback = plcpp_call_context_callback;
+  c->callback.arg = c;
+  c->callback.previous = error_context_stack;
+  error_context_stack = &c->callback;
+}
 // In the guard's catch blocks: where the exception being handled left the body.
 void plcpp_note_thrown_site(plcpp_error_site *site) noexcept;
 // Around the guard's report of a caught exception: the site its context names.

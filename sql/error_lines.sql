@@ -92,3 +92,13 @@ CREATE FUNCTION el_result() RETURNS smallint LANGUAGE plcpp AS $$
   return 100000;
 $$;
 SELECT el_result();
+-- the line of an earlier error is never reused for a later one (here a domain's CHECK on the
+-- result, after the body returned)
+CREATE DOMAIN el_small AS int CHECK (VALUE < 10);
+CREATE FUNCTION el_dom(a int) RETURNS el_small STRICT LANGUAGE plcpp AS $$
+  if (a < 0)
+    throw std::runtime_error("negative");
+  return a;
+$$;
+SELECT el_dom(-1);
+SELECT el_dom(50);
