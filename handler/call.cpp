@@ -65,7 +65,7 @@ Datum plcpp_call(FunctionCallInfo fcinfo) {
 
 Datum plcpp_call_body(FunctionCallInfo fcinfo, plcpp_function *fn) {
   plcpp_call_context context;
-  plcpp_push_call_context(&context, fn->signature, fn->code);
+  plcpp_push_call_context(&context, &fn->signature, fn->code);
 
   plcpp::detail::call_state state{};
   state.self = fn->self;

@@ -17,7 +17,10 @@
 //    wrapper walks the stack from the throw to the guard before anything is unwound. It
 //    runs only for frames of plcpp.so and only for exceptions the guard catches: an
 //    exception a body catches itself costs nothing more.
-// Nothing here allocates or raises: it runs inside errfinish() and inside the unwinder.
+// Nothing here throws or raises, and only errcontext() allocates (in ErrorContext): this runs
+// inside errfinish() and inside the unwinder. The walk stops at frames without unwind
+// information (e.g. code PostgreSQL's own JIT generated): outer calls then lose their line.
+// A line is not known for an exception rethrown with std::rethrow_exception.
 #include "plcpp.h"
 
 #include "../jit/loader.h"
@@ -104,11 +107,11 @@ void plcpp_note_thrown_site(plcpp_error_site *site) noexcept {
   if (object && object == thrown.object) {
     site->code = thrown.code;
     site->line = thrown.line;
-  } else {
+    thrown = {};
+  } else { // e.g. std::rethrow_exception: the object is not the one the search phase saw
     site->code = nullptr;
     site->line = 0;
   }
-  thrown = {};
 }
 
 void plcpp_set_raising_site(const plcpp_error_site *site) noexcept {
@@ -116,29 +119,82 @@ void plcpp_set_raising_site(const plcpp_error_site *site) noexcept {
   raising.line = site ? site->line : 0;
 }
 
+namespace {
+
+// One report's lines, for every plcpp call on the stack: the innermost call's callback (the
+// first errfinish() runs) walks the stack once and fills this; the outer calls' callbacks,
+// run next for the same report, read it. (Each walking for itself made a report under N
+// nested calls cost N walks of up to N levels: seconds for a notice in a deep recursion.)
+struct context_line {
+  const plcpp_call_context *context;
+  bool usable; // its code is loaded: its line table can be read
+  unsigned line;
+};
+constexpr int max_contexts = 256; // deeper calls are named without their line
+context_line report_lines[max_contexts];
+int report_contexts = 0;
+
+struct report_walk {
+  int next = 0; // the context whose frames the walk is in (report_lines[next])
+};
+
+_Unwind_Reason_Code visit_all(struct _Unwind_Context *frame, void *arg) {
+  auto *w = static_cast<report_walk *>(arg);
+  std::uintptr_t cfa = _Unwind_GetCFA(frame);
+  // A call's frames lie below (deeper than) its context struct, in plcpp_call_body's frame.
+  while (w->next < report_contexts &&
+         cfa >= reinterpret_cast<std::uintptr_t>(report_lines[w->next].context))
+    ++w->next;
+  if (w->next >= report_contexts) return _URC_END_OF_STACK;
+  context_line &c = report_lines[w->next];
+  if (c.line || !c.usable) return _URC_NO_REASON;
+  c.line = plcpp::jit::body_line_of_return_address(c.context->code, _Unwind_GetIP(frame));
+  return _URC_NO_REASON;
+}
+
+// The plcpp calls on error_context_stack, innermost first, and their lines.
+void walk_report() {
+  report_contexts = 0;
+  for (ErrorContextCallback *e = error_context_stack; e && report_contexts < max_contexts;
+       e = e->previous)
+    if (e->callback == plcpp_call_context_callback) {
+      auto *c = static_cast<const plcpp_call_context *>(e->arg);
+      // Code unloaded while its call's context is still pushed (replaced by a nested call,
+      // then freed at depth 0 before this report) is not looked into.
+      bool usable = c->code && !c->unloaded && plcpp::jit::code_loaded(c->code);
+      report_lines[report_contexts++] = {c, usable, 0};
+    }
+  report_walk w;
+  _Unwind_Backtrace(visit_all, &w);
+}
+
+unsigned line_of(const plcpp_call_context *c) {
+  for (int i = 0; i < report_contexts; ++i)
+    if (report_lines[i].context == c) return report_lines[i].line;
+  return 0;
+}
+
+} // namespace
+
 void plcpp_call_context_callback(void *arg) noexcept {
   auto *c = static_cast<plcpp_call_context *>(arg);
-  // Nested plcpp calls have their contexts deeper in the stack (at lower addresses): the
-  // nearest one bounds this call's frames from below.
-  walk w;
-  w.code = c->code;
-  w.shallower_than = reinterpret_cast<std::uintptr_t>(c);
-  for (ErrorContextCallback *e = error_context_stack; e; e = e->previous)
-    if (e->callback == plcpp_call_context_callback) {
-      auto at = reinterpret_cast<std::uintptr_t>(e->arg);
-      if (at < w.shallower_than && at > w.deeper_than) w.deeper_than = at;
-    }
-  if (c->code && !c->unloaded) _Unwind_Backtrace(visit, &w);
-  unsigned line = w.line;
+  bool innermost = true; // no plcpp call's context before this one in the chain
+  for (ErrorContextCallback *e = error_context_stack; e && e->arg != c; e = e->previous)
+    if (e->callback == plcpp_call_context_callback) innermost = false;
+  if (innermost) walk_report();
+  unsigned line = line_of(c);
   // No frame of the body left: a C++ exception the guard caught is being reported. Used
   // once: the report that plcpp_raise_caught started is the only one it belongs to (so no
   // call has to clear it).
-  if (!line && w.deeper_than == 0 && raising.code && raising.code == c->code) line = raising.line;
-  if (w.deeper_than == 0) raising = {};
-  if (c->signature && line)
-    errcontext("PL/C++ function %s line %u", c->signature, line);
-  else if (c->signature)
-    errcontext("PL/C++ function %s", c->signature);
+  if (innermost) {
+    if (!line && raising.code && raising.code == c->code) line = raising.line;
+    raising = {};
+  }
+  const char *signature = c->signature ? *c->signature : nullptr;
+  if (signature && line)
+    errcontext("PL/C++ function %s line %u", signature, line);
+  else if (signature)
+    errcontext("PL/C++ function %s", signature);
   else if (line)
     errcontext("PL/C++ anonymous code block line %u", line);
   else

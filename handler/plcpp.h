@@ -121,13 +121,13 @@ struct plcpp_error_site {
 // The error context of one call (or DO block: signature null), on the caller's stack.
 struct plcpp_call_context {
   ErrorContextCallback callback;
-  const char *signature;
-  void *code;            // the call's loaded code
-  bool unloaded = false; // a DO block's code, gone before its error is reported
+  char *const *signature; // read when reported: a recompile during the call replaces it
+  void *code;             // the call's loaded code
+  bool unloaded = false;  // a DO block's code, gone before its error is reported
 };
 void plcpp_call_context_callback(void *context) noexcept;
 // Pushes `context` onto error_context_stack (every call: inline, a few stores).
-inline void plcpp_push_call_context(plcpp_call_context *c, const char *signature, void *code) {
+inline void plcpp_push_call_context(plcpp_call_context *c, char *const *signature, void *code) {
   c->signature = signature;
   c->code = code;
   c->unloaded = false;

@@ -56,22 +56,27 @@ bool run_initializer(void (*init)(), std::string &error) {
   return false;
 }
 
-// Destructors registered for `dso`, last registered first.
+// Destructors registered for `dso`, last registered first; again while running them registers
+// more (a destructor that constructs a function-local static), as __cxa_finalize does: none
+// may be left to point into code about to be unmapped.
 void run_destructors(void *dso) {
-  std::vector<atexit_entry> mine;
-  for (auto it = destructors.begin(); it != destructors.end();) {
-    if (it->dso == dso) {
-      mine.push_back(*it);
-      it = destructors.erase(it);
-    } else {
-      ++it;
+  for (;;) {
+    std::vector<atexit_entry> mine;
+    for (auto it = destructors.begin(); it != destructors.end();) {
+      if (it->dso == dso) {
+        mine.push_back(*it);
+        it = destructors.erase(it);
+      } else {
+        ++it;
+      }
     }
-  }
-  for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
-    try {
-      it->fn(it->arg);
-    } catch (...) {
-      // A destructor that throws would terminate in C++; here the object is just left.
+    if (mine.empty()) return;
+    for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
+      try {
+        it->fn(it->arg);
+      } catch (...) {
+        // A destructor that throws would terminate in C++; here the object is just left.
+      }
     }
   }
 }
@@ -193,7 +198,7 @@ bool load_impl(const std::string &key, const std::string &path_in, std::string_v
     run_destructors(m->dso); // of the objects constructed before the one that threw
     return fail(error);
   }
-  m->loads = 1;
+  m->loads += 1; // a load of the same key from its own initializer counted already
   out.handle = m.release();
   out.entry = reinterpret_cast<std::uintptr_t>(entry);
   out.link_ms =
@@ -225,6 +230,12 @@ void unload(void *handle) noexcept {
   ::dlclose(m->library);
   if (m->fd >= 0) ::close(m->fd);
   delete m;
+}
+
+bool code_loaded(const void *handle) noexcept {
+  for (const module *m : modules)
+    if (m == handle) return true;
+  return false;
 }
 
 void *code_containing(std::uintptr_t pc) noexcept {

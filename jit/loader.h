@@ -39,6 +39,9 @@ bool load(const std::string &key, const std::string &path, std::string_view imag
 // Drops one load of `handle`; the last runs the static destructors and unmaps the code.
 void unload(void *handle) noexcept;
 
+// Error reports (handler/error_line.cpp): is `handle` code this process has loaded now?
+bool code_loaded(const void *handle) noexcept;
+
 // Error reports (handler/error_line.cpp): the loaded code that contains `pc`, else null. Reads
 // only what load() recorded: safe while an exception is in flight.
 void *code_containing(std::uintptr_t pc) noexcept;

@@ -337,11 +337,15 @@ lookup_result find(const std::string &dir, const std::string &key, bool with_obj
     std::string path = object_path(dir, key);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return r; // miss (absent or unreadable)
-    struct stat st;
+    struct stat st {};
+    bool stated = fstat(fd, &st) == 0;
     void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && st.st_size > 0)
+    if (stated && st.st_size > 0)
       map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
+    // Could not be looked at (no memory for the mapping, an address-space limit): a miss,
+    // not damage; an empty file is damage.
+    if (!stated || (st.st_size > 0 && map == MAP_FAILED)) return r;
     std::string_view bytes;
     if (map != MAP_FAILED) bytes = std::string_view(static_cast<const char *>(map), st.st_size);
     std::string_view object;

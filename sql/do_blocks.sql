@@ -17,3 +17,11 @@ DO LANGUAGE plcpp $$ return 1; $$;
 DO LANGUAGE plcpp $$ $$;
 -- many DO blocks in one session (each compiled, run and unloaded)
 DO $$ BEGIN FOR i IN 1..20 LOOP EXECUTE format('DO LANGUAGE plcpp $b$ if (%s == 20) notice("last"); $b$', i); END LOOP; END $$;
+-- a static's destructor that constructs another static: both destructors run when the code is
+-- unloaded (the second registers while the first runs; none is left to point into unmapped code)
+DO LANGUAGE plcpp $$
+  struct B { ~B() { plcpp::notice("B destroyed"); } };
+  struct A { ~A() { static B b; plcpp::notice("A destroyed"); } };
+  static A a;
+  (void)a;
+$$;
