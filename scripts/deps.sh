@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential make bear clang-format
   postgresql-15 postgresql-server-dev-15 postgresql-plpython3-15
-  llvm-14-dev libclang-cpp14-dev libclang-14-dev clang-14 liblld-14-dev
+  llvm-14-dev libclang-cpp14-dev libclang-14-dev clang-14 liblld-14-dev zlib1g-dev
   libgtest-dev nlohmann-json3-dev python3-psycopg2
   postgresql-15-plproxy
   gdb linux-perf
