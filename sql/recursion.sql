@@ -86,10 +86,13 @@ CREATE FUNCTION fib(n int) RETURNS bigint LANGUAGE plcpp STRICT AS $$
   return f(f, n);
 $$;
 SELECT fib(20);
+-- (terse: the line the context names depends on which call the cancel lands in)
+\set VERBOSITY terse
 SET statement_timeout = '300ms';
 SELECT fib(60);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
+\set VERBOSITY default
 
 -- and through std::function
 CREATE FUNCTION fib_function(n int) RETURNS bigint LANGUAGE plcpp STRICT AS $$
@@ -98,9 +101,11 @@ CREATE FUNCTION fib_function(n int) RETURNS bigint LANGUAGE plcpp STRICT AS $$
   };
   return f(n);
 $$;
+\set VERBOSITY terse
 SET statement_timeout = '300ms';
 SELECT fib_function(60);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
+\set VERBOSITY default
 
 SELECT 'backend alive' AS at_the_end, fib(10) AS fib_10;
