@@ -21,6 +21,9 @@ inline constexpr const char *clang_path = PLCPP_CLANG_PATH;
 // (plcpp.interrupt_checks = off) it must still mean what it says.
 // -gline-tables-only: line tables (and the names of inlined functions) for gdb, perf and the
 // line in error reports (jit/line_table.h), without the size and compile time of full -g.
+// -fno-optimize-sibling-calls: a call in tail position (`spi::commit();` ending a body) stays a
+// call, so the body's frame is on the stack when the callee raises: at -O2 it became a jump,
+// and the error named no line (seen in CI once the optimized code was loaded).
 inline const std::vector<std::string> &common_flags() {
   static const std::vector<std::string> flags = {"-std=c++20",
                                                  "-fPIC",
@@ -28,7 +31,8 @@ inline const std::vector<std::string> &common_flags() {
                                                  "-Wno-unknown-attributes",
                                                  "-fno-omit-frame-pointer",
                                                  "-fno-finite-loops",
-                                                 "-gline-tables-only"};
+                                                 "-gline-tables-only",
+                                                 "-fno-optimize-sibling-calls"};
   return flags;
 }
 

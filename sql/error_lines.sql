@@ -80,6 +80,12 @@ $$;
 SELECT el_o2(1);
 SELECT el_o2(7);
 SELECT el_o2(4);
+-- a runtime call in tail position at -O2 stays a call: the body's frame names the line
+CREATE FUNCTION el_tail() RETURNS void LANGUAGE plcpp AS $$
+  // line 2
+  spi::exec("SELECT 1/0");
+$$;
+SELECT el_tail();
 RESET plcpp.tiered_compilation;
 -- a DO block
 DO LANGUAGE plcpp $$
