@@ -37,10 +37,10 @@ MEMOIZE_OBJS = memoize/memoize.o memoize/memo_name.o memoize/memo_sql.o memoize/
 RESULT_CACHE_OBJS = result_cache/result_cache.o result_cache/change_tracking.o \
 	result_cache/result_cache_call.o result_cache/result_cache_admin.o
 JIT_OBJS = jit/compile_wire.o jit/lexer.o jit/attributes.o jit/source.o jit/core_unit.o jit/loader.o \
-	jit/host.o jit/sha256.o jit/line_table.o jit/object_cache.o jit/optimize_queue.o
+	jit/host.o jit/sha256.o jit/fd_io.o jit/line_table.o jit/object_cache.o jit/optimize_queue.o
 OBJS = $(HANDLER_OBJS) $(RUNTIME_OBJS) $(MEMOIZE_OBJS) $(RESULT_CACHE_OBJS) $(JIT_OBJS)
 COMPILER_OBJS = jit/compiler.o jit/codegen.o jit/interrupt_pass.o jit/static_init.o jit/target.o \
-	jit/link.o jit/line_extract.o jit/line_table.o jit/host.o jit/sha256.o
+	jit/link.o jit/line_extract.o jit/line_table.o jit/host.o jit/sha256.o jit/fd_io.o
 
 REGRESS = scalar_types logging errors compile_errors volatility do_blocks replace \
 	spi plan_invalidation subtransactions srf composite introspection triggers types arrays \

@@ -4,6 +4,7 @@
 #include "build_internal.h"
 
 #include "../jit/compile_wire.h"
+#include "../jit/fd_io.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -23,16 +24,6 @@ struct child_job {
   plcpp::jit::compile_request request;
 };
 
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 [[noreturn]] void child_out_of_memory() {
   static const char message[] = "plcpp compile process: out of memory\n";
   (void)!::write(2, message, sizeof message - 1);
@@ -48,35 +39,17 @@ int compile_child(void *arg, int output_fd) noexcept {
     auto compile = compiler_entry(job.library);
     if (!compile) {
       std::string line = report.summary + "\n";
-      (void)write_all(2, line);
+      (void)plcpp::jit::write_all(2, line);
       return compile_child_no_compiler;
     }
     plcpp::jit::compile_result result;
     compile(&job.request, &result);
-    return write_all(output_fd, plcpp::jit::wire::encode(result)) ? 0 : 4;
+    return plcpp::jit::write_all(output_fd, plcpp::jit::wire::encode(result)) ? 0 : 4;
   } catch (const std::bad_alloc &) {
     return compile_child_out_of_memory;
   } catch (...) {
     return 5;
   }
-}
-
-// The whole content of a memfd the compile process wrote (at most `limit` bytes, its end).
-std::string read_back(int fd, std::size_t limit) {
-  std::string bytes;
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size <= 0) return bytes;
-  off_t from = static_cast<std::size_t>(size) > limit ? size - static_cast<off_t>(limit) : 0;
-  bytes.resize(static_cast<std::size_t>(size - from));
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, from + static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  bytes.resize(got);
-  return bytes;
 }
 
 // Temporary files a killed compile process left: ours end in ".tmp.<its pid>" (compiler.h);
@@ -181,8 +154,10 @@ bool run_compiler(const std::string &library, const std::string &source,
                 ? compile_end::not_started
                 : o.end;
   std::string result;
-  if (o.output_fd >= 0) result = read_back(o.output_fd, SIZE_MAX);
-  if (o.stderr_fd >= 0) run.output = read_back(o.stderr_fd, 2000);
+  // What the memfds hold (a dead child's part of it: decode() then refuses the result); of
+  // stderr only its end, where Clang's last message is.
+  if (o.output_fd >= 0) (void)plcpp::jit::read_tail(o.output_fd, result);
+  if (o.stderr_fd >= 0) (void)plcpp::jit::read_tail(o.stderr_fd, run.output, 2000);
   while (!run.output.empty() && run.output.back() == '\n')
     run.output.pop_back();
   if (o.output_fd >= 0) ::close(o.output_fd);

@@ -40,21 +40,18 @@ extern "C" _Unwind_Reason_Code __wrap___gxx_personality_v0(int, _Unwind_Action,
 
 namespace {
 
+// The personality wrapper's walk: from the throw up to the guard's frame.
 struct walk {
-  std::uintptr_t deeper_than = 0;              // frames at or below this CFA: a nested call's
-  std::uintptr_t shallower_than = UINTPTR_MAX; // frames at or above: the caller's
-  void *code = nullptr;                        // only this code; null: any loaded body
+  std::uintptr_t shallower_than = UINTPTR_MAX; // frames at or above: the guard's and its callers'
   void *found_code = nullptr;
   unsigned line = 0;
 };
 
 _Unwind_Reason_Code visit(struct _Unwind_Context *context, void *arg) {
   auto *w = static_cast<walk *>(arg);
-  std::uintptr_t cfa = _Unwind_GetCFA(context);
-  if (cfa >= w->shallower_than) return _URC_END_OF_STACK; // stops the walk
-  if (cfa <= w->deeper_than) return _URC_NO_REASON;
+  if (_Unwind_GetCFA(context) >= w->shallower_than) return _URC_END_OF_STACK; // stops the walk
   std::uintptr_t ip = _Unwind_GetIP(context);
-  void *code = w->code ? w->code : plcpp::jit::code_containing(ip);
+  void *code = plcpp::jit::code_containing(ip);
   unsigned line = code ? plcpp::jit::body_line_of_return_address(code, ip) : 0;
   if (!line) return _URC_NO_REASON;
   w->line = line;

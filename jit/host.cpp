@@ -1,6 +1,7 @@
 // jit/host.cpp — see host.h. No LLVM, no PostgreSQL headers.
 #include "host.h"
 
+#include "fd_io.h"
 #include "sha256.h"
 
 #include <dirent.h>
@@ -60,17 +61,6 @@ std::string cpu_identification() {
          hex32(static_cast<unsigned>(getauxval(AT_HWCAP2)));
 }
 #endif
-
-bool read_file(const std::string &path, std::string &out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buffer[16384];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return n == 0;
-}
 
 } // namespace
 

@@ -1,6 +1,8 @@
 // jit/link.cpp — see link.h.
 #include "link.h"
 
+#include "fd_io.h"
+
 #include <lld/Common/Driver.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -13,33 +15,6 @@
 #include <cstring>
 
 namespace plcpp::jit {
-namespace {
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-bool read_all(int fd, std::string &out) {
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size < 0) return false;
-  out.resize(static_cast<size_t>(size));
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    got += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-} // namespace
 
 bool link_shared_object(std::string_view object, std::string &shared_object,
                         std::string &error) noexcept {
@@ -101,7 +76,7 @@ bool link_shared_object(std::string_view object, std::string &shared_object,
       diagnostics.flush();
       if (!ok)
         error = messages.empty() ? "the linker failed without a message" : messages;
-      else if (!read_all(out, shared_object) || shared_object.size() < 64 ||
+      else if (!read_tail(out, shared_object) || shared_object.size() < 64 ||
                memcmp(shared_object.data(), "\177ELF", 4) != 0) {
         ok = false;
         error = "the linker's output could not be read back";

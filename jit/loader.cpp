@@ -1,6 +1,7 @@
 // jit/loader.cpp — see loader.h.
 #include "loader.h"
 
+#include "fd_io.h"
 #include "static_init.h"
 
 #include <plcpp/config.hpp>
@@ -126,19 +127,11 @@ bool open_image(std::string_view image, const std::string &key, int &fd, std::st
     error = std::string("could not create a memory file for the code: ") + strerror(errno);
     return false;
   }
-  const char *p = image.data();
-  size_t left = image.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = std::string("could not write the code to a memory file: ") + strerror(errno);
-      ::close(fd);
-      fd = -1;
-      return false;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
+  if (!write_all(fd, image)) {
+    error = std::string("could not write the code to a memory file: ") + strerror(errno);
+    ::close(fd);
+    fd = -1;
+    return false;
   }
   path = "/proc/self/fd/" + std::to_string(fd);
   return true;

@@ -2,6 +2,7 @@
 // the two LLVM headers below only define version macros.
 #include "object_cache.h"
 
+#include "fd_io.h"
 #include "flags.h"
 #include "host.h"
 #include "sha256.h"
@@ -127,39 +128,6 @@ bool legacy_name(const std::string &name) {
 
 bool current_name(const std::string &name) {
   return name.size() == 35 && name.compare(32, 3, ".so") == 0 && valid_key(name.substr(0, 32));
-}
-
-// Reads a whole file; false if it cannot be opened or read.
-bool read_all(const std::string &path, std::string &out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  bool ok = fstat(fd, &st) == 0;
-  if (ok) {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t done = 0;
-    while (ok && done < out.size()) {
-      ssize_t n = ::read(fd, out.data() + done, out.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        ok = false;
-      else
-        done += static_cast<size_t>(n);
-    }
-  }
-  ::close(fd);
-  return ok;
-}
-
-bool write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 // Parses a file's bytes; on failure says why.
@@ -313,7 +281,8 @@ std::string environment(const std::string &include_dir, const std::string &compi
   if (!id.empty())
     library_id = "build-id " + id;
   else
-    library_id = read_all(compiler_library, library) ? std::to_string(fnv1a64(library)) : "missing";
+    library_id =
+        read_file(compiler_library, library) ? std::to_string(fnv1a64(library)) : "missing";
   env += "\nruntime headers " + headers_hash;
   env += "\ncompiler library " + library_id;
   env += "\nformat shared object " + std::to_string(format_version);
@@ -392,10 +361,9 @@ bool store(const std::string &dir, std::string_view object, const entry_info &in
       error = "could not create file \"" + tmp + "\": " + strerror(errno);
       return false;
     }
-    bool ok = write_all(fd, object.data(), object.size()) &&
-              write_all(fd, info_bytes.data(), info_bytes.size()) &&
-              write_all(fd, info.line_table.data(), info.line_table.size()) &&
-              write_all(fd, reinterpret_cast<const char *>(&t), sizeof t);
+    bool ok = write_all(fd, object) && write_all(fd, info_bytes) &&
+              write_all(fd, info.line_table) &&
+              write_all(fd, std::string_view(reinterpret_cast<const char *>(&t), sizeof t));
     int saved = errno;
     ok = (::close(fd) == 0) && ok;
     // rename() replaces the name only: a backend that has the previous file mapped keeps it.
@@ -441,7 +409,7 @@ void count_hit(const std::string &dir, const std::string &key) noexcept {
   try {
     int fd = ::open(hits_path(dir, key).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return; // statistics only
-    (void)write_all(fd, "+", 1);
+    (void)write_all(fd, "+");
     ::close(fd);
   } catch (...) {
   }
@@ -457,7 +425,7 @@ std::vector<listing> list(const std::string &dir) noexcept {
       if (!current_name(name)) continue;
       std::string key = name.substr(0, 32);
       std::string bytes;
-      if (!read_all(object_path(dir, key), bytes)) continue;
+      if (!read_file(object_path(dir, key), bytes)) continue;
       listing l;
       std::string_view object;
       std::string problem;

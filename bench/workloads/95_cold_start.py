@@ -29,6 +29,7 @@ import os
 import statistics
 import sys
 
+from bodies import STD20  # the compile workload's 20-line body
 from model import Case, Target, Workload
 from pg import BenchError
 
@@ -36,26 +37,6 @@ SERVERS = [("main", "no preload"), ("preload", "preload")]
 WARM_CALLS = 5  # warm calls after the first one, same session: their median is "a warm call"
 ARG = 3
 
-# The same 20-line body as the compile workload's (70_compile.py).
-STD20 = """std::vector<std::string> words;
-std::string s = std::to_string(a);
-for (int i = 0; i < 20; ++i) words.push_back(s + "-" + std::to_string(i * a));
-std::sort(words.begin(), words.end());
-std::map<std::string, int> counts;
-for (const auto &w : words) counts[w.substr(0, 3)] += 1;
-std::ostringstream out;
-for (const auto &[k, v] : counts) out << k << "=" << v << ";";
-std::string r = out.str();
-if (r.empty()) return 0;
-int total = 0;
-for (char c : r) total += c;
-std::vector<int> lengths;
-for (const auto &w : words) lengths.push_back(static_cast<int>(w.size()));
-total += std::accumulate(lengths.begin(), lengths.end(), 0);
-auto it = std::max_element(lengths.begin(), lengths.end());
-if (it != lengths.end()) total += *it;
-std::string tail = words.back();
-return total + static_cast<int>(tail.size());"""
 
 # Its PL/pgSQL equivalent: the same answer (checked before timing), byte order ("C") as
 # std::sort and std::map compare.
